@@ -1,0 +1,3 @@
+from ducha.cli import main
+
+main()

@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from ducha.ledger.models import ImportRun, Node, Progress, Task
+
+
+class NodeInline(admin.TabularInline):
+    model = Node
+    extra = 0
+    fields = ["code", "title", "due_month", "due_text", "order"]
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "area", "source", "leader", "lead_unit", "status"]
+    list_filter = ["area", "source", "status", "plan_year", "leader"]
+    search_fields = ["code", "title", "lead_unit__name"]
+    list_select_related = ["area", "leader", "lead_unit"]
+    autocomplete_fields = ["lead_unit", "co_units", "leader"]
+    inlines = [NodeInline]
+
+
+@admin.register(Progress)
+class ProgressAdmin(admin.ModelAdmin):
+    list_display = ["task", "node", "month", "status", "percent", "done_on", "origin"]
+    list_filter = ["month", "status", "origin"]
+    search_fields = ["task__code", "task__title"]
+    list_select_related = ["task", "node"]
+    raw_id_fields = ["task", "node", "import_run", "reported_by"]
+    date_hierarchy = "month"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["at", "kind", "filename", "rows", "created", "updated", "unchanged", "by"]
+    list_filter = ["kind"]
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,64 @@
+"""The columns of the ledger and progress files (SPEC.md §4): names, aliases, matching."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ducha.lib.tabular import cell_text, halfwidth
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str  # the Chinese header we write
+    aliases: tuple[str, ...] = ()
+    required: bool = True
+
+
+LEDGER_COLUMNS = (
+    Column("task_code", "任务编号", ("任务代码", "编号", "code")),
+    Column("area", "领域", ("改革领域", "所属领域", "板块")),
+    Column("title", "任务名称", ("task", "改革任务", "任务", "改革事项", "任务内容")),
+    Column("source", "任务来源", ("来源", "任务类别")),
+    Column("leader", "分管市领导", ("分管领导", "责任市领导", "牵头市领导", "市领导")),
+    Column("lead_unit", "牵头单位", ("责任单位", "牵头部门")),
+    Column("co_units", "配合单位", ("co_units", "协同单位", "配合部门", "参与单位"), False),
+    Column("node_code", "节点编号", ("节点代码",)),
+    Column("node", "节点目标", ("节点任务", "节点任务目标", "节点名称", "节点")),
+    Column("due", "完成时限", ("时限", "完成时间", "截止时间", "节点时限")),
+    # Optional columns that the export writes so that a round trip keeps everything.
+    Column("requirements", "工作要求", ("要求",), False),
+    Column("start_month", "起始月份", ("start", "开始月份", "起评月份"), False),
+    Column("status", "任务状态", ("task_status",), False),
+)
+
+PROGRESS_COLUMNS = (
+    Column("task_code", "任务编号", ("任务代码", "编号", "code")),
+    Column("node_code", "节点编号", ("节点代码",)),
+    Column("month", "月份", ("报送月份", "填报月份", "report_month")),
+    Column("status", "状态", ("节点状态", "完成状态", "进展状态")),
+    Column("done_on", "完成日期", ("完成时间", "实际完成日期"), False),
+    Column("percent", "进度", ("完成进度", "进度(%)", "完成比例", "完成百分比"), False),
+    Column("note", "进展情况", ("备注", "说明", "进展", "情况说明"), False),
+)
+
+
+def _fold(text: str) -> str:
+    text = halfwidth(cell_text(text)).lower()
+    for junk in ("*", " ", "\n", "(必填)", "必填"):
+        text = text.replace(junk, "")
+    return text
+
+
+def match_header(cells: list[object], columns: tuple[Column, ...]) -> dict[str, int]:
+    """Map column keys to 0-based positions in a header row."""
+    lookup: dict[str, str] = {}
+    for col in columns:
+        for spelling in (col.key, col.title, *col.aliases):
+            lookup.setdefault(_fold(spelling), col.key)
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        key = lookup.get(_fold(cell))
+        if key and key not in found:
+            found[key] = index
+    return found

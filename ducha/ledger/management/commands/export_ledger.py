@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ducha.ledger.exporting import export_ledger
+
+
+class Command(BaseCommand):
+    help = "导出改革任务台账为 xlsx（与导入格式相同，可修改后重新导入）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("-o", "--output", required=True, help="输出文件，如 台账.xlsx")
+
+    def handle(self, *args, **options):
+        path = options["output"]
+        if not path.lower().endswith(".xlsx"):
+            raise CommandError(f"{path}：输出文件须以 .xlsx 结尾")
+        rows = export_ledger(path)
+        self.stdout.write(f"已导出 {rows} 个节点行到 {path}")

@@ -1,0 +1,183 @@
+"""The reform ledger: tasks, their dated milestones (nodes) and monthly progress rows."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+
+from ducha.org.models import Area, Leader, Unit
+
+
+class TaskQuerySet(models.QuerySet):
+    def led_by(self, unit: Unit):
+        return self.filter(lead_unit=unit)
+
+    def active(self):
+        return self.filter(status=Task.Status.ACTIVE)
+
+    def in_area(self, area: Area):
+        return self.filter(area=area)
+
+    def of_leader(self, leader: Leader):
+        return self.filter(leader=leader)
+
+
+class Task(models.Model):
+    class Source(models.TextChoices):
+        PROVINCIAL = "provincial", "省定"
+        CITY = "city", "市定"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "正常"
+        SUSPENDED = "suspended", "暂停"
+        CANCELLED = "cancelled", "取消"
+
+    code = models.CharField("任务编号", max_length=32, unique=True)
+    title = models.CharField("任务名称", max_length=300)
+    area = models.ForeignKey(Area, verbose_name="领域", on_delete=models.PROTECT)
+    source = models.CharField("任务来源", max_length=16, choices=Source)
+    leader = models.ForeignKey(Leader, verbose_name="分管市领导", on_delete=models.PROTECT)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    co_units = models.ManyToManyField(
+        Unit, verbose_name="配合单位", blank=True, related_name="cooperating_tasks"
+    )
+    requirements = models.TextField("工作要求", blank=True)
+    start_month = models.DateField(
+        "起始月份", null=True, blank=True, help_text="空白时为最早节点所在年度的1月"
+    )
+    status = models.CharField("状态", max_length=16, choices=Status, default=Status.ACTIVE)
+    plan_year = models.PositiveSmallIntegerField("计划年度")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = verbose_name_plural = "改革任务"
+        indexes = [models.Index(fields=["lead_unit", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Node(models.Model):
+    """A dated milestone (节点任务目标) of a task."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="nodes"
+    )
+    code = models.CharField("节点编号", max_length=32)
+    title = models.CharField("节点目标", max_length=500)
+    due_month = models.DateField("完成时限（月）")
+    due_text = models.CharField("完成时限（原文）", max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["task", "order", "code"]
+        verbose_name = verbose_name_plural = "节点"
+        constraints = [
+            models.UniqueConstraint(fields=["task", "code"], name="node_code_unique_in_task")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ImportRun(models.Model):
+    """One file taken into the ledger: what, by whom, and what it changed."""
+
+    class Kind(models.TextChoices):
+        LEDGER = "ledger", "任务台账"
+        PROGRESS = "progress", "月度进展"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind)
+    filename = models.CharField("文件名", max_length=255)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    rows = models.PositiveIntegerField("行数", default=0)
+    created = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变", default=0)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    by_name = models.CharField("操作人（命令行）", max_length=100, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = verbose_name_plural = "导入记录"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.filename} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Progress(models.Model):
+    """What a lead unit reported for one node in one month."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "未启动"
+        IN_PROGRESS = "in_progress", "推进中"
+        DONE = "done", "已完成"
+
+    class Origin(models.TextChoices):
+        IMPORT = "import", "导入"
+        ONLINE = "online", "在线填报"
+
+    task = models.ForeignKey(
+        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="progress"
+    )
+    node = models.ForeignKey(
+        Node, verbose_name="节点", on_delete=models.CASCADE, related_name="progress"
+    )
+    month = models.DateField("月份")
+    status = models.CharField("状态", max_length=16, choices=Status)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+    percent = models.PositiveSmallIntegerField("进度（%）", null=True, blank=True)
+    note = models.TextField("进展情况", blank=True)
+    origin = models.CharField("来源", max_length=16, choices=Origin, default=Origin.IMPORT)
+    import_run = models.ForeignKey(
+        ImportRun, verbose_name="导入批次", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        ordering = ["task", "node", "month"]
+        verbose_name = verbose_name_plural = "月度进展"
+        constraints = [
+            models.UniqueConstraint(fields=["node", "month"], name="progress_once_per_node_month"),
+            models.CheckConstraint(
+                condition=models.Q(percent__isnull=True) | models.Q(percent__lte=100),
+                name="progress_percent_at_most_100",
+            ),
+        ]
+        indexes = [models.Index(fields=["month", "task"])]
+
+    def __str__(self) -> str:
+        return f"{self.task.code}/{self.node.code} {self.month:%Y-%m} {self.get_status_display()}"
+
+    @property
+    def effective_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if self.status == self.Status.NOT_STARTED:
+            return 0
+        return self.percent or 0
+
+
+def default_start_month(due_months: list[dt.date]) -> dt.date | None:
+    return dt.date(min(due_months).year, 1, 1) if due_months else None
