@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -145,10 +146,10 @@ def _read_xlsx(path: Path, name: str, limits: Limits) -> Table:
         _check_zip(archive, name, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except DefusedXmlException:
-        raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
-    except (KeyError, ValueError, zipfile.BadZipFile, OSError) as e:
-        raise FileRefused(f"{name}：无法作为 Excel 文件读取（{e}）") from None
+    except (DefusedXmlException, KeyError, ValueError, zipfile.BadZipFile, OSError) as e:
+        if _caused_by_dtd(e):
+            raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
+        raise FileRefused(f"{name}：无法作为 Excel 文件读取（{str(e).splitlines()[0]}）") from None
     try:
         sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
         if sheet is None:
@@ -162,8 +163,10 @@ def _read_xlsx(path: Path, name: str, limits: Limits) -> Table:
                 raise FileRefused(f"{name}：超过 {limits.max_rows} 行的上限，请分批导入")
             rows.append((number, [_cell_value(c) for c in cells]))
         merges = _merged_ranges(workbook, sheet)
-    except DefusedXmlException:
-        raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
+    except (DefusedXmlException, ParseError, ValueError, KeyError) as e:
+        if _caused_by_dtd(e):
+            raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
+        raise FileRefused(f"{name}：工作表内容无法解析（{str(e).splitlines()[0]}）") from None
     finally:
         workbook.close()
     table = Table(name=name, rows=rows, kind="xlsx")
@@ -171,6 +174,15 @@ def _read_xlsx(path: Path, name: str, limits: Limits) -> Table:
         _fill_merges(table, merges)
         table.notes.append(f"已按合并单元格填充 {len(merges)} 处")
     return table
+
+
+def _caused_by_dtd(error: BaseException | None) -> bool:
+    """openpyxl wraps parser errors; look down the chain for defusedxml's refusal."""
+    while error is not None:
+        if isinstance(error, DefusedXmlException):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _cell_value(cell) -> object:
