@@ -32,7 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.import_ledger
+	$(BIN)/pytest benchmarks -o addopts="" -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/test-artifacts

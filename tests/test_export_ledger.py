@@ -34,7 +34,7 @@ def test_the_export_uses_the_import_header_and_merges_task_cells(db, areas, samp
 
 def test_formula_like_text_stays_text(db, areas, tmp_path):
     rows = [
-        ledger_row(code="F-1", 任务名称="=HYPERLINK(\"http://x\",\"点我\")", 节点目标="+1+1"),
+        ledger_row(code="F-1", 任务名称='=HYPERLINK("http://x","点我")', 节点目标="+1+1"),
         ledger_row(code="F-2", 任务名称="-2+3", 节点目标="@SUM(A1:A2)"),
         ledger_row(code="F-3", 任务名称="\t=1", 节点目标="正常文本"),
     ]

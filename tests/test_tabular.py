@@ -106,7 +106,7 @@ def hostile(tmp_path_factory):
         xxe,
         b'<?xml version="1.0"?><!DOCTYPE worksheet [' + b"".join(laughs) + b"]>"
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b"<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&lol9;</t></is></c></row>"
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row>'
         b"</sheetData></worksheet>",
     )
     # External entity, with the DTD pushed past the cheap pre-scan by a long comment:
@@ -117,7 +117,7 @@ def hostile(tmp_path_factory):
         b'<?xml version="1.0"?><!--' + b"x" * 100_000 + b"-->"
         b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
         b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        b"<sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>&xxe;</t></is></c></row>"
+        b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row>'
         b"</sheetData></worksheet>",
     )
     # Over the size limit (sparse, so it costs no disk).

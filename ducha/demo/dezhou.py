@@ -17,7 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -508,16 +508,16 @@ _CAUSES = ("资金未落实", "用地指标紧张", "部门间协调不畅", "�
 _DUE_FORMS = ("{y}-{m:02d}", "{y}年{m}月底", "{y}/{m}/{d}", "{y}年{m}月", "{y}-{m:02d}-{d}")
 
 # How many tasks behave how; the rest are punctual.
-_PROFILES = {"early": 36, "slow": 34, "stalled": 16, "lax": 20}
+_PROFILES = {"early": 50, "slow": 36, "stalled": 26, "lax": 30}
 _SUSPENDED = "东盟"  # the ASEAN fair was postponed: one suspended task shows the null rating
-_SKIPS_PER_MONTH = 3  # lax tasks missing each month's report
+_SKIPS_PER_MONTH = 6  # lax tasks missing each month's report
 
 # Months are counted from 1 = January 2021; reports cover months 1..12.
 REPORT_MONTHS = range(1, 13)
 
 
 def _date(month: int, day: int = 1) -> dt.date:
-    return dt.date(2020 + (month - 1) // 12 + 1, (month - 1) % 12 + 1, day)
+    return dt.date(2021 + (month - 1) // 12, (month - 1) % 12 + 1, day)
 
 
 def _last_day(month: int) -> int:
@@ -545,13 +545,164 @@ def _nodes(rng: random.Random, title: str, count: int, last: int) -> tuple[DemoN
     goal = next(i for i, s in enumerate(steps) if s.startswith("*"))
     picked = sorted([goal, *rng.sample([i for i in range(len(steps)) if i != goal], count - 1)])
     # Plans front-load the first milestone: most units promise a 方案 within the first quarter.
-    dues = [*sorted(rng.sample(range(2, last), count - 2)), last] if count > 1 else [last]
-    if count > 1:
-        dues.insert(0, rng.choice((1, 1, 2, 3)) if dues[0] > 3 else 1)
+    first = min(rng.choice((1, 1, 2, 3)), last - count + 1)
+    dues = [first, *sorted(rng.sample(range(first + 1, last), max(count - 2, 0))), last]
     nodes = []
-    for k, (step, due) in enumerate(zip(picked, dues, strict=True), 1):
-        first = _date(due)
+    for k, (step, due) in enumerate(zip(picked, dues[-count:], strict=True), 1):
         form = rng.choice(_DUE_FORMS)
-        text = form.format(y=first.year, m=first.month, d=_last_day(due))
-        nodes.append(DemoNode(f"N{k}", steps[step].lstrip("*"), first, text))
+        text = form.format(y=_date(due).year, m=_date(due).month, d=_last_day(due))
+        nodes.append(DemoNode(f"N{k}", steps[step].lstrip("*"), _date(due), text))
     return tuple(nodes)
+
+
+@dataclass
+class _Plan:
+    """How a task's year goes, in months counted from 1 = January 2021."""
+
+    due: list[int]
+    finish: list[int]
+    start: list[int]
+    still: set[int]  # months in which nothing moves
+    skip: set[int] = field(default_factory=set)  # months without a report
+    lax: bool = False
+
+
+def _index(day: dt.date) -> int:
+    return (day.year - 2021) * 12 + day.month
+
+
+def _last_due(rng: random.Random, profile: str) -> int:
+    if profile == "lax":  # rated all year, so it can miss a report in any month
+        return rng.choice((12, 12, 13, 14))
+    return rng.choice((6, 7, 8, 9, 10, 11, *[12] * 8, 13, 14, 15))
+
+
+def _leader(rng: random.Random, area: str, lead: str) -> str:
+    pool = _AREA_LEADERS[area]
+    if _UNIT_LEADERS.get(lead) in pool:
+        return _UNIT_LEADERS[lead]
+    return pool[0] if rng.random() < 0.75 else pool[-1]
+
+
+_ORDER = {name: i for i, (name, _) in enumerate(UNITS)}
+
+
+def _co_units(rng: random.Random, area: str, lead: str, partners: tuple[str, ...]):
+    pool = [u for u in _PARTNERS[area] if u != lead and u not in partners]
+    chosen = [*partners, *rng.sample(pool, rng.randint(0 if partners else 1, 2))]
+    # Reform goes "all the way to the bottom": many tasks cascade to the counties.
+    if lead not in COUNTIES and not set(chosen) & set(COUNTIES):
+        draw = rng.random()
+        if draw < 0.08:
+            chosen += COUNTIES
+        elif draw < 0.35:
+            chosen += rng.sample(COUNTIES, rng.randint(2, 4))
+    return tuple(sorted(chosen, key=_ORDER.__getitem__))
+
+
+def _plan(rng: random.Random, profile: str, nodes: tuple[DemoNode, ...]) -> _Plan:
+    dues = [_index(n.due) for n in nodes]
+    stuck = rng.randrange(len(dues))
+    finish: list[int] = []
+    still: set[int] = set()
+    for k, due in enumerate(dues):
+        delta = 0
+        if profile == "early":
+            delta = -rng.choice((1, 1, 2, 3))
+        elif profile == "slow":
+            delta = rng.choice((0, 1, 1, 2, 3))
+        elif profile == "stalled" and k == stuck:
+            delta = rng.randint(2, 4)
+            still.update(range(due, due + delta - 1))
+        elif profile == "punctual":
+            delta = rng.choices((-1, 0, 1), (1, 8, 1))[0]
+        # a node is not done before the one it follows
+        finish.append(max(due + delta, finish[-1] if finish else 1))
+    # each node starts when the previous one is done, or a month before its own finish
+    start = [1] + [max(1, min(finish[k - 1] + 1, finish[k] - 1)) for k in range(1, len(finish))]
+    return _Plan(dues, finish, start, still, lax=profile == "lax")
+
+
+def _skip_reports(rng: random.Random, plans: list[_Plan]) -> None:
+    """Spread the lax units' missed reports so that every month has a few."""
+    for month in REPORT_MONTHS:
+        eligible = [
+            p
+            for p in plans
+            if p.lax and month not in p.finish and len(p.skip) < 3 and month - 1 not in p.skip
+        ]
+        for plan in rng.sample(eligible, min(_SKIPS_PER_MONTH, len(eligible))):
+            plan.skip.add(month)
+
+
+def _note(rng: random.Random, percent: int, overdue: bool, moved: bool) -> str:
+    if overdue and not moved:
+        cause = rng.choice(_CAUSES)
+        if not percent:
+            return f"受{cause}影响，尚未启动，正在协调推进"
+        return f"受{cause}影响，本月进展停滞，已报请分管市领导协调"
+    if not percent:
+        return rng.choice(_NOTES["waiting"])
+    band = rng.choice(_NOTES["low" if percent < 40 else "mid" if percent < 70 else "high"])
+    return f"进度滞后于计划，{band}" if overdue else band
+
+
+def _reports(rng: random.Random, task: DemoTask, plan: _Plan) -> list[DemoProgress]:
+    rows = []
+    until = 4 if task.status == "suspended" else REPORT_MONTHS[-1]
+    for k, node in enumerate(task.nodes):
+        due, start, finish = plan.due[k], plan.start[k], plan.finish[k]
+        working = [m for m in range(start, finish) if m not in plan.still]
+        step = 5 * max(1, 18 // (len(working) + 1))  # percents rise to at most 90 before done
+        for m in range(start, min(finish, until) + 1):
+            if m in plan.skip:
+                continue
+            if m == finish:
+                kind = "early" if m < due else "late" if m > due else "on_time"
+                done_on = _date(m, rng.randint(1, _last_day(m)))
+                note = rng.choice(_NOTES[kind])
+                rows.append(
+                    DemoProgress(task.code, node.code, _date(m), "done", done_on, 100, note)
+                )
+                continue
+            percent = step * sum(1 for w in working if w <= m)
+            status = "in_progress" if percent else "not_started"
+            note = _note(rng, percent, overdue=m >= due, moved=m not in plan.still)
+            rows.append(
+                DemoProgress(task.code, node.code, _date(m), status, None, percent or None, note)
+            )
+    return rows
+
+
+def generate(seed: int = 2021) -> DemoData:
+    """The Dezhou-2021 demo; the same seed always gives the same data."""
+    rng = random.Random(seed)
+    lines = list(_task_lines())
+    profiles = [p for p, n in _PROFILES.items() for _ in range(n)]
+    profiles += ["punctual"] * (len(lines) - len(profiles))
+    rng.shuffle(profiles)
+    tasks, plans = [], []
+    for i, ((area, source, lead, title, partners), profile) in enumerate(
+        zip(lines, profiles, strict=True), 1
+    ):
+        count = rng.choices((1, 2, 3, 4, 5), (1, 3, 4, 3, 1))[0]
+        last = _last_due(rng, profile)
+        nodes = _nodes(rng, title, count, min(last, 12) if count == 1 else last)
+        task = DemoTask(
+            code=f"DZ2021-{i:03d}",
+            area=area,
+            title=title,
+            source="provincial" if source == "省" else "city",
+            leader=_leader(rng, area, lead),
+            lead_unit=lead,
+            co_units=_co_units(rng, area, lead, partners),
+            requirements=rng.choice(_REQUIREMENTS) + rng.choice(_DEADLINES),
+            nodes=nodes,
+            status="suspended" if _SUSPENDED in title else "active",
+        )
+        tasks.append(task)
+        plans.append(_plan(rng, profile, nodes))
+    _skip_reports(rng, plans)
+    progress = [row for t, p in zip(tasks, plans, strict=True) for row in _reports(rng, t, p)]
+    progress.sort(key=lambda r: (r.task, r.month, r.node))
+    return DemoData(UNITS, LEADERS, tuple(tasks), tuple(progress))

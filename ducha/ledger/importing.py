@@ -385,7 +385,7 @@ def import_ledger(
     summary.warnings.extend(table.notes)
     with transaction.atomic():
         run = _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name)
-        _write_ledger(parsed, summary)
+        write_ledger(parsed, summary)
         _finish_run(run, summary)
     return summary
 
@@ -424,7 +424,7 @@ TASK_FIELDS = (
 NODE_FIELDS = ("title", "due_month", "due_text", "order")
 
 
-def _write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
+def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
     unit_names = {t.lead_unit for t in parsed} | {u for t in parsed for u in t.co_units}
     units = _ensure_units(unit_names, summary)
     leaders = _ensure_leaders({t.leader for t in parsed}, summary)
@@ -663,12 +663,12 @@ def import_progress(
     summary.warnings.extend(table.notes)
     with transaction.atomic():
         run = _start_run(ImportRun.Kind.PROGRESS, path, summary, by, by_name)
-        _write_progress(resolved, run, summary)
+        write_progress(resolved, run, summary)
         _finish_run(run, summary)
     return summary
 
 
-def _write_progress(resolved: list[Resolved], run: ImportRun, summary: Summary) -> None:
+def write_progress(resolved: list[Resolved], run: ImportRun, summary: Summary) -> None:
     node_ids = {node.pk for _, _, node in resolved}
     existing = {
         (r.node_id, r.month): r

@@ -1,0 +1,1 @@
+from tests.conftest import areas  # noqa: F401 - shared fixture
