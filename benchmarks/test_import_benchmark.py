@@ -8,6 +8,7 @@ from openpyxl import Workbook
 
 from ducha.ledger.importing import import_ledger
 from ducha.ledger.models import Node, Task
+from tests.helpers import LEDGER_HEADER
 
 AREAS = ["总体", "抓党建", "强产业", "优环境", "促开放", "兴乡村", "惠民生"]
 UNITS = [f"市第{i}局" for i in range(60)] + [f"第{i}县" for i in range(13)]
@@ -20,10 +21,7 @@ def big_ledger(tmp_path_factory):
     path = tmp_path_factory.mktemp("bench") / "ledger-10000.xlsx"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("台账")
-    sheet.append(
-        ["任务编号", "领域", "任务名称", "任务来源", "分管市领导", "牵头单位"]
-        + ["配合单位", "节点编号", "节点目标", "完成时限"]
-    )
+    sheet.append(LEDGER_HEADER)
     written, task = 0, 0
     while written < ROWS:
         task += 1

@@ -60,5 +60,5 @@ def test_formula_like_text_stays_text(db, areas, tmp_path):
 
 
 def test_the_command_refuses_a_non_xlsx_name(db):
-    with pytest.raises(CommandError, match="须以 .xlsx 结尾"):
+    with pytest.raises(CommandError, match=r"须以 \.xlsx 结尾"):
         call_command("export_ledger", "-o", "ledger.csv")

@@ -26,7 +26,7 @@ def test_it_reads_utf8_utf8_bom_gbk_and_gb18030_csv(tmp_path):
 
 def test_bytes_in_no_known_encoding_are_refused_with_the_line(tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_bytes("a,b\n".encode() + b"\xff\xfe\xfd,x\n")
+    path.write_bytes(b"a,b\n" + b"\xff\xfe\xfd,x\n")
     with pytest.raises(FileRefused, match="第2行有无法识别的字符"):
         read_table(path)
 
@@ -93,11 +93,13 @@ def hostile(tmp_path_factory):
     # A zip bomb: 1 GiB of zeros in one sheet, about 1 MB on disk.
     bomb = folder / "bomb.xlsx"
     _minimal_xlsx(bomb, b"<worksheet/>")
-    with zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        with z.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as f:
-            chunk = b"\0" * MB
-            for _ in range(1024):
-                f.write(chunk)
+    with (
+        zipfile.ZipFile(bomb, "a", zipfile.ZIP_DEFLATED, compresslevel=9) as z,
+        z.open("xl/worksheets/sheet2.xml", "w", force_zip64=True) as f,
+    ):
+        chunk = b"\0" * MB
+        for _ in range(1024):
+            f.write(chunk)
     # Billion laughs in the sheet XML.
     laughs = [b'<!ENTITY lol0 "lol">']
     laughs += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">'.encode() for i in range(1, 10)]
