@@ -3,7 +3,7 @@
 import secrets
 from pathlib import Path
 
-from ducha.lib.env import database_from_url, env_bool, env_int, env_list, env_str
+from ducha.lib.env import database_from_url, env_bool, env_int, env_list, env_points, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUCHA_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "template_partials",
     "ducha.org",
     "ducha.ledger",
+    "ducha.ratings",
+    "ducha.boards",
+    "ducha.assessment",
     "ducha.demo",
 ]
 
@@ -112,3 +115,9 @@ LOGGING = {
 # Ducha's own settings.
 DUCHA_IMPORT_MAX_MB = env_int("DUCHA_IMPORT_MAX_MB", 20)
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
+# Points per rating for unit scores (SPEC §2 defaults).
+DUCHA_POINTS = env_points("DUCHA_POINTS", {"horse": 100, "ox": 80, "ostrich": 50, "snail": 0})
+# Month M is published automatically on this day of M+1, unless the office holds it.
+DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
+# How many past months `ducha tick` still publishes if a scheduled run was missed.
+DUCHA_PUBLISH_LOOKBACK = env_int("DUCHA_PUBLISH_LOOKBACK", 3)

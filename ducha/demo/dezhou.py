@@ -1,16 +1,15 @@
 """The Dezhou-2021 demo: the 186 reform tasks of the "1+6" framework and a year of reports.
 
 Pure and seeded (stdlib `random` only): the same seed always gives the same city. Task titles
-follow the reforms Dezhou reported for 2021; the leaders are fictional. Each task gets a
-behaviour profile and its monthly reports follow from it, so that every month of 2021 shows
-all four icons with oxen the most common:
+follow the reforms Dezhou reported for 2021; the leaders are fictional.
 
-- punctual: nodes done in their due month (now and then a month early or late);
-- early: nodes done one to three months ahead (骏马);
-- slow: nodes done late while still reporting progress (鸵鸟);
-- stalled: one node stands still for a while after its due month (蜗牛, then 鸵鸟);
-- lax: punctual, but misses a monthly report now and then (蜗牛, 未报送).
-"""
+The four-colour mix is built in, not left to luck. Each task keeps a pace — punctual (nodes
+done in their due month), early (done one to three months ahead: 骏马), slow (done late while
+still moving: 鸵鸟) or stalled (one node stands still after its due month: 蜗牛, then 鸵鸟) —
+and each early, late or stalled node is placed in the month where its icon is scarcest so far.
+Then some units miss a report (蜗牛, 未报送) in months they would have been an ox, until each
+month has about a third of its tasks off the ox. Every month of 2021 thus shows all four icons,
+oxen the most."""
 
 from __future__ import annotations
 
@@ -150,7 +149,7 @@ LEADERS = (
 )
 AREAS = ("overall", "party", "industry", "environment", "opening", "rural", "livelihood")
 _AREA_LEADERS = {
-    "overall": ("梁承远", "顾文涛"),
+    "overall": ("顾文涛", "梁承远"),
     "party": ("方立群", "贺子墨"),
     "industry": ("葛振宇", "邵建国"),
     "environment": ("邵建国",),
@@ -393,7 +392,7 @@ _TASKS = {
 """,
     "livelihood": """
 省 市民政局 构建社会大救助体系
-市 市行政审批服务局 推行居家办服务模式（“群众点单、邮政跑单、中心做单、政府买单”） | 德州市邮政分公司、市邮政管理局
+市 市行政审批服务局 推行“群众点单、邮政跑单、中心做单、政府买单”居家办服务模式 | 德州市邮政分公司
 省 市交通运输局 推进交通领域系统集成改革
 市 市残联 实施残疾人专用代步车补贴 | 市财政局、市公安局
 市 市交通运输局 实行中心城区冬季公交免费乘车 | 市财政局、德城区
@@ -461,7 +460,7 @@ _MILESTONES = {
     ),
 }
 _KIND_WORDS = (
-    ("platform", ("平台", "系统", "数智", "码", "热线")),
+    ("platform", ("平台", "数智", "云上", "码", "热线")),
     ("project", ("工程", "园区", "无水港", "研究院", "科学城", "基地", "集群", "中心")),
     ("policy", ("条例", "办法", "意见", "规划", "清单", "计划", "25条", "方案", "机制", "制度")),
 )
@@ -480,37 +479,55 @@ _DEADLINES = (
     "确保年内取得实质性突破。",
     "遇到重大问题及时提请分管市领导协调解决。",
 )
+# What a clerk writes in 进展情况, by situation; the kind of task adds its own phrases.
 _NOTES = {
-    "waiting": ("尚未启动，正在做前期准备", "待前一节点完成后启动", "已列入下阶段工作计划"),
-    "low": (
-        "已成立工作专班，正在开展调研摸底",
-        "已完成前期调研，正在起草方案",
-        "正在梳理现状和问题清单",
-        "已召开专题会议研究部署",
-    ),
-    "mid": (
-        "已完成方案起草，正在征求意见",
-        "已与配合单位对接，正在细化任务分工",
-        "试点工作有序推进",
-        "正在组织专家论证",
-    ),
-    "high": (
-        "主体工作基本完成，正在完善细节",
-        "已提请审议，正在根据意见修改完善",
-        "正在开展验收前自查",
-        "正在整理总结材料",
-    ),
-    "on_time": ("已按期完成", "已完成，相关文件已印发", "已完成并通过验收"),
+    "waiting": ("尚未启动，正在做前期准备", "待前一节点完成后启动"),
+    "low": ("已召开专题会议研究部署", "正在梳理现状和问题清单", "已明确责任分工，正在推进"),
+    "mid": ("已与配合单位对接，正在细化任务分工", "各项工作按计划有序推进", "正在组织专家论证"),
+    "high": ("主体工作基本完成，正在完善细节", "已进入收尾阶段", "正在整理总结材料"),
+    "on_time": ("已按期完成", "已按计划完成"),
     "early": ("已提前完成，正在巩固提升成效", "提前完成，经验做法已报送市委改革办"),
     "late": ("已完成，较计划时限有所滞后", "经协调推动，本月完成"),
+}
+_KIND_NOTES = {
+    "policy": {
+        "low": ("正在开展专题调研", "已完成前期调研，正在起草"),
+        "mid": ("已形成初稿，正在征求意见",),
+        "high": ("已提请审议，正在根据意见修改完善",),
+        "on_time": ("已完成，相关文件已印发",),
+    },
+    "platform": {
+        "low": ("正在梳理业务需求", "正在编制建设方案"),
+        "mid": ("系统开发过半，正在进行数据对接",),
+        "high": ("正在开展联调测试",),
+        "on_time": ("已完成并通过验收",),
+    },
+    "project": {
+        "low": ("正在办理前期手续", "正在进行选址论证"),
+        "mid": ("项目建设有序推进，形象进度过半",),
+        "high": ("主体工程基本完工，正在扫尾",),
+        "on_time": ("已完成并通过验收",),
+    },
+    "reform": {
+        "low": ("已成立工作专班，正在调研摸底", "已完成前期调研，正在起草方案"),
+        "mid": ("试点工作有序推进", "已完成方案起草，正在征求意见"),
+        "high": ("正在总结试点经验",),
+        "on_time": ("已完成，经验做法已报送市委改革办",),
+    },
 }
 _CAUSES = ("资金未落实", "用地指标紧张", "部门间协调不畅", "疫情防控", "上级配套政策未出台")
 _DUE_FORMS = ("{y}-{m:02d}", "{y}年{m}月底", "{y}/{m}/{d}", "{y}年{m}月", "{y}-{m:02d}-{d}")
 
-# How many tasks behave how; the rest are punctual.
-_PROFILES = {"early": 50, "slow": 36, "stalled": 26, "lax": 30}
+# How many tasks keep which pace (the rest are punctual), and how far that moves a task's
+# last month from its last due month, as a first guess of how long it stays rated.
+_PACES = {"early": 75, "slow": 46, "stalled": 30}
+_DRIFT = {"early": -2, "slow": 1}
+_ICON_CAP = 0.10  # a pace gives way to punctuality where its icon is already this common
+# Missed reports bring each month to about this share of tasks off the ox, keeping the
+# snails within these shares.
+_ODD_SHARE = 0.32
+_SNAIL_SHARE = (0.04, 0.12)
 _SUSPENDED = "东盟"  # the ASEAN fair was postponed: one suspended task shows the null rating
-_SKIPS_PER_MONTH = 6  # lax tasks missing each month's report
 
 # Months are counted from 1 = January 2021; reports cover months 1..12.
 REPORT_MONTHS = range(1, 13)
@@ -560,21 +577,55 @@ class _Plan:
     """How a task's year goes, in months counted from 1 = January 2021."""
 
     due: list[int]
-    finish: list[int]
-    start: list[int]
-    still: set[int]  # months in which nothing moves
+    finish: list[int] = field(default_factory=list)
+    still: set[int] = field(default_factory=set)  # months in which nothing moves
     skip: set[int] = field(default_factory=set)  # months without a report
-    lax: bool = False
+
+    @property
+    def start(self) -> list[int]:
+        """Each node starts when the one before is done, or a month before its own finish."""
+        f = self.finish
+        return [1] + [max(1, min(f[k - 1] + 1, f[k] - 1)) for k in range(1, len(f))]
+
+
+class _Tally:
+    """The icons planned so far per month, as a share of the tasks rated that month.
+
+    Each plan puts its horse, ostrich or snail where that icon is scarcest, so every month
+    gets its share by construction rather than by luck.
+    """
+
+    def __init__(self, rated: list[int]) -> None:
+        self.rated = rated
+        self.count = {icon: [0] * 13 for icon in ("horse", "ostrich", "snail")}
+
+    def load(self, icon: str, months) -> float:
+        shares = [self.count[icon][m] / max(1, self.rated[m]) for m in months if m in REPORT_MONTHS]
+        return sum(shares) / len(shares) if shares else 1.0
+
+    def best(self, rng: random.Random, options: list, icon: str, months_of) -> int:
+        rng.shuffle(options)  # ties go to chance
+        return min(options, key=lambda o: self.load(icon, months_of(o)))
+
+    def settle(self, due: int, finish: int) -> None:
+        """A task is rated until its last node is done, not until that node's due month."""
+        for m in range(min(due, finish) + 1, max(due, finish) + 1):
+            if m in REPORT_MONTHS:
+                self.rated[m] += 1 if finish > due else -1
+
+    def add(self, icon: str, months) -> None:
+        for m in months:
+            if m in REPORT_MONTHS:
+                self.count[icon][m] += 1
 
 
 def _index(day: dt.date) -> int:
     return (day.year - 2021) * 12 + day.month
 
 
-def _last_due(rng: random.Random, profile: str) -> int:
-    if profile == "lax":  # rated all year, so it can miss a report in any month
-        return rng.choice((12, 12, 13, 14))
-    return rng.choice((6, 7, 8, 9, 10, 11, *[12] * 8, 13, 14, 15))
+def _last_due(rng: random.Random) -> int:
+    """Most plans run to the year end; some to mid-year, a few into 2022."""
+    return rng.choice((6, 7, 8, 9, 10, 11, *[12] * 8, 13, 13, 14, 15))
 
 
 def _leader(rng: random.Random, area: str, lead: str) -> str:
@@ -600,74 +651,115 @@ def _co_units(rng: random.Random, area: str, lead: str, partners: tuple[str, ...
     return tuple(sorted(chosen, key=_ORDER.__getitem__))
 
 
-def _plan(rng: random.Random, profile: str, nodes: tuple[DemoNode, ...]) -> _Plan:
-    dues = [_index(n.due) for n in nodes]
-    stuck = rng.randrange(len(dues))
-    finish: list[int] = []
-    still: set[int] = set()
+def _plan(rng: random.Random, pace: str, dues: list[int], tally: _Tally) -> _Plan:
+    """When each node gets done at the task's pace, putting its icons where they are scarce."""
+    plan = _Plan(dues)
+    late: set[int] = set()
+    stuck = None
+    if pace == "slow":
+        for _ in range(min(len(dues), rng.choice((1, 1, 2)))):
+            options = [k for k in range(len(dues)) if k not in late]
+            late.add(tally.best(rng, options, "ostrich", lambda k: [dues[k]]))
+    elif pace == "stalled":
+        stuck = tally.best(rng, list(range(len(dues))), "snail", lambda k: [dues[k]])
     for k, due in enumerate(dues):
-        delta = 0
-        if profile == "early":
-            delta = -rng.choice((1, 1, 2, 3))
-        elif profile == "slow":
-            delta = rng.choice((0, 1, 1, 2, 3))
-        elif profile == "stalled" and k == stuck:
-            delta = rng.randint(2, 4)
-            still.update(range(due, due + delta - 1))
-        elif profile == "punctual":
-            delta = rng.choices((-1, 0, 1), (1, 8, 1))[0]
-        # a node is not done before the one it follows
-        finish.append(max(due + delta, finish[-1] if finish else 1))
-    # each node starts when the previous one is done, or a month before its own finish
-    start = [1] + [max(1, min(finish[k - 1] + 1, finish[k] - 1)) for k in range(1, len(finish))]
-    return _Plan(dues, finish, start, still, lax=profile == "lax")
+        floor = plan.finish[-1] if plan.finish else 1  # not done before the node it follows
+        if pace == "early" and due - 1 >= floor:
+            early = [due - d for d in (1, 2, 3) if due - d >= floor]
+            finish = tally.best(rng, early, "horse", lambda f: [f])
+            if tally.load("horse", [finish]) >= _ICON_CAP:
+                finish = due
+        elif k in late:
+            overdue = [due + d for d in (1, 2, 3)]
+            finish = tally.best(rng, overdue, "ostrich", lambda f, due=due: range(due, f + 1))
+            if tally.load("ostrich", range(due, finish + 1)) >= _ICON_CAP:
+                finish = due
+        elif k == stuck:
+            still = range(due, due + rng.choice((1, 1, 2)))
+            plan.still.update(still)
+            tally.add("snail", still)
+            finish = still[-1] + rng.choice((1, 2))
+        else:
+            finish = due
+        finish = max(finish, floor)
+        plan.finish.append(finish)
+        if finish < due:
+            tally.add("horse", [finish])
+        elif finish > due:
+            tally.add("ostrich", [m for m in range(due, finish + 1) if m not in plan.still])
+    tally.settle(dues[-1] + _DRIFT.get(pace, 0), plan.finish[-1])
+    return plan
+
+
+def _icon(plan: _Plan, m: int) -> str | None:
+    """The icon the plan means its task to earn in month m (None once it is all done)."""
+    if m > plan.finish[-1]:
+        return None
+    if m in plan.skip:
+        return "snail"
+    pairs = list(zip(plan.due, plan.finish, strict=True))
+    if any(due <= m < finish for due, finish in pairs):
+        return "snail" if m in plan.still else "ostrich"
+    if any(finish == m < due for due, finish in pairs):
+        return "horse" if all(finish != m or due >= m for due, finish in pairs) else "ostrich"
+    return "ostrich" if any(due < m == finish for due, finish in pairs) else "ox"
 
 
 def _skip_reports(rng: random.Random, plans: list[_Plan]) -> None:
-    """Spread the lax units' missed reports so that every month has a few."""
-    for month in REPORT_MONTHS:
-        eligible = [
+    """Some units miss a monthly report now and then, in months they would be an ox."""
+    for m in REPORT_MONTHS:
+        icons = [_icon(p, m) for p in plans]
+        rated = len(icons) - icons.count(None)
+        low, high = (round(share * rated) for share in _SNAIL_SHARE)
+        snails, odd = icons.count("snail"), rated - icons.count("ox")
+        wanted = min(max(low - snails, round(_ODD_SHARE * rated) - odd), high - snails)
+        quiet = [
             p
-            for p in plans
-            if p.lax and month not in p.finish and len(p.skip) < 3 and month - 1 not in p.skip
+            for p, icon in zip(plans, icons, strict=True)
+            if icon == "ox" and m not in p.finish and len(p.skip) < 3 and m - 1 not in p.skip
         ]
-        for plan in rng.sample(eligible, min(_SKIPS_PER_MONTH, len(eligible))):
-            plan.skip.add(month)
+        for plan in rng.sample(quiet, max(0, min(wanted, len(quiet)))):
+            plan.skip.add(m)
 
 
-def _note(rng: random.Random, percent: int, overdue: bool, moved: bool) -> str:
+def _note(rng: random.Random, kind: str, situation: str) -> str:
+    return rng.choice(_NOTES[situation] + _KIND_NOTES[kind].get(situation, ()))
+
+
+def _progress_note(rng: random.Random, kind: str, percent: int, overdue: bool, moved: bool):
     if overdue and not moved:
         cause = rng.choice(_CAUSES)
         if not percent:
             return f"受{cause}影响，尚未启动，正在协调推进"
         return f"受{cause}影响，本月进展停滞，已报请分管市领导协调"
     if not percent:
-        return rng.choice(_NOTES["waiting"])
-    band = rng.choice(_NOTES["low" if percent < 40 else "mid" if percent < 70 else "high"])
+        return _note(rng, kind, "waiting")
+    band = _note(rng, kind, "low" if percent < 40 else "mid" if percent < 70 else "high")
     return f"进度滞后于计划，{band}" if overdue else band
 
 
 def _reports(rng: random.Random, task: DemoTask, plan: _Plan) -> list[DemoProgress]:
     rows = []
+    kind = _kind(task.title)
     until = 4 if task.status == "suspended" else REPORT_MONTHS[-1]
+    starts = plan.start
     for k, node in enumerate(task.nodes):
-        due, start, finish = plan.due[k], plan.start[k], plan.finish[k]
+        due, start, finish = plan.due[k], starts[k], plan.finish[k]
         working = [m for m in range(start, finish) if m not in plan.still]
         step = 5 * max(1, 18 // (len(working) + 1))  # percents rise to at most 90 before done
         for m in range(start, min(finish, until) + 1):
             if m in plan.skip:
                 continue
             if m == finish:
-                kind = "early" if m < due else "late" if m > due else "on_time"
+                note = _note(rng, kind, "early" if m < due else "late" if m > due else "on_time")
                 done_on = _date(m, rng.randint(1, _last_day(m)))
-                note = rng.choice(_NOTES[kind])
                 rows.append(
                     DemoProgress(task.code, node.code, _date(m), "done", done_on, 100, note)
                 )
                 continue
             percent = step * sum(1 for w in working if w <= m)
             status = "in_progress" if percent else "not_started"
-            note = _note(rng, percent, overdue=m >= due, moved=m not in plan.still)
+            note = _progress_note(rng, kind, percent, overdue=m >= due, moved=m not in plan.still)
             rows.append(
                 DemoProgress(task.code, node.code, _date(m), status, None, percent or None, note)
             )
@@ -677,32 +769,39 @@ def _reports(rng: random.Random, task: DemoTask, plan: _Plan) -> list[DemoProgre
 def generate(seed: int = 2021) -> DemoData:
     """The Dezhou-2021 demo; the same seed always gives the same data."""
     rng = random.Random(seed)
-    lines = list(_task_lines())
-    profiles = [p for p, n in _PROFILES.items() for _ in range(n)]
-    profiles += ["punctual"] * (len(lines) - len(profiles))
-    rng.shuffle(profiles)
-    tasks, plans = [], []
-    for i, ((area, source, lead, title, partners), profile) in enumerate(
-        zip(lines, profiles, strict=True), 1
-    ):
+    tasks = []
+    for i, (area, source, lead, title, partners) in enumerate(_task_lines(), 1):
         count = rng.choices((1, 2, 3, 4, 5), (1, 3, 4, 3, 1))[0]
-        last = _last_due(rng, profile)
+        last = _last_due(rng)
         nodes = _nodes(rng, title, count, min(last, 12) if count == 1 else last)
-        task = DemoTask(
-            code=f"DZ2021-{i:03d}",
-            area=area,
-            title=title,
-            source="provincial" if source == "省" else "city",
-            leader=_leader(rng, area, lead),
-            lead_unit=lead,
-            co_units=_co_units(rng, area, lead, partners),
-            requirements=rng.choice(_REQUIREMENTS) + rng.choice(_DEADLINES),
-            nodes=nodes,
-            status="suspended" if _SUSPENDED in title else "active",
+        tasks.append(
+            DemoTask(
+                code=f"DZ2021-{i:03d}",
+                area=area,
+                title=title,
+                source="provincial" if source == "省" else "city",
+                leader=_leader(rng, area, lead),
+                lead_unit=lead,
+                co_units=_co_units(rng, area, lead, partners),
+                requirements=rng.choice(_REQUIREMENTS) + rng.choice(_DEADLINES),
+                nodes=nodes,
+                status="suspended" if _SUSPENDED in title else "active",
+            )
         )
-        tasks.append(task)
-        plans.append(_plan(rng, profile, nodes))
-    _skip_reports(rng, plans)
-    progress = [row for t, p in zip(tasks, plans, strict=True) for row in _reports(rng, t, p)]
+
+    active = [t for t in tasks if t.status == "active"]
+    paces = [p for p, n in _PACES.items() for _ in range(n)]
+    paces += ["punctual"] * (len(active) - len(paces))
+    rng.shuffle(paces)
+    dues = {t.code: [_index(n.due) for n in t.nodes] for t in tasks}
+    lasts = [dues[t.code][-1] + _DRIFT.get(p, 0) for t, p in zip(active, paces, strict=True)]
+    tally = _Tally([sum(last >= m for last in lasts) for m in range(13)])
+    plans = {t.code: _plan(rng, p, dues[t.code], tally) for t, p in zip(active, paces, strict=True)}
+    _skip_reports(rng, list(plans.values()))
+
+    progress = []
+    for task in tasks:
+        plan = plans.get(task.code) or _Plan(dues[task.code], finish=dues[task.code])
+        progress += _reports(rng, task, plan)
     progress.sort(key=lambda r: (r.task, r.month, r.node))
     return DemoData(UNITS, LEADERS, tuple(tasks), tuple(progress))

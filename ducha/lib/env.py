@@ -42,6 +42,23 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_points(name: str, default: dict[str, int]) -> dict[str, int]:
+    """horse=100,ox=80,ostrich=50,snail=0 — every rating must be given."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return dict(default)
+    points = {}
+    for part in raw.split(","):
+        key, _, value = part.partition("=")
+        try:
+            points[key.strip()] = int(value)
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r}: expected rating=points pairs") from None
+    if set(points) != set(default):
+        raise ConfigError(f"{name}={raw!r}: give points for exactly {', '.join(default)}")
+    return points
+
+
 def database_from_url(url: str, base_dir: Path) -> dict:
     """Turn DATABASE_URL into a Django DATABASES entry.
 

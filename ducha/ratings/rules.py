@@ -201,3 +201,59 @@ def _progress(
 
 def rate_all(tasks: Iterable[TaskFacts], month: Month) -> list[Result]:
     return [rate(t, month) for t in sorted(tasks, key=lambda t: t.code)]
+
+
+@dataclass(frozen=True, slots=True)
+class NodeState:
+    """A node as it stood at the end of a month: what a published board freezes."""
+
+    code: str
+    title: str
+    due: Month
+    status: Status
+    percent: int | None
+    done: Month | None
+    reported: bool  # a row for this very month exists
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "due": f"{self.due // 12:04d}-{self.due % 12 + 1:02d}",
+            "status": self.status,
+            "percent": self.percent,
+            "done": None
+            if self.done is None
+            else f"{self.done // 12:04d}-{self.done % 12 + 1:02d}",
+            "reported": self.reported,
+        }
+
+
+def node_states(task: TaskFacts, month: Month) -> list[NodeState]:
+    latest: dict[str, Row] = {}
+    done: dict[str, Month] = {}
+    for r in task.rows:
+        if r.month > month:
+            continue
+        if r.node not in latest or r.month > latest[r.node].month:
+            latest[r.node] = r
+        if r.status == "done" and (r.node not in done or r.month < done[r.node]):
+            done[r.node] = r.month
+    states = []
+    for n in task.nodes:
+        row = latest.get(n.code)
+        finished = done.get(n.code)
+        status: Status = "done" if finished is not None else (row.status if row else "not_started")
+        percent = 100 if finished is not None else (_value(row) if row else None)
+        states.append(
+            NodeState(
+                n.code,
+                n.title,
+                n.due,
+                status,
+                percent,
+                finished,
+                row is not None and row.month == month,
+            )
+        )
+    return states

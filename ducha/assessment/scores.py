@@ -1,0 +1,33 @@
+"""Scores for a year or a quarter, by unit, area or leader, from the boards of its months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from ducha.assessment.scoring import Score, score
+from ducha.boards.publication import local_date, month_entries
+
+GROUPS = {"unit": "lead_unit", "area": "area", "leader": "leader"}
+
+
+def period_months(year: int, quarter: int | None = None, today: dt.date | None = None):
+    """The months of the period that have ended (a month is rated once it is over)."""
+    today = today or local_date(timezone.now())
+    months = range(1, 13) if quarter is None else range(3 * quarter - 2, 3 * quarter + 1)
+    return [dt.date(year, m, 1) for m in months if dt.date(year, m, 1) < today.replace(day=1)]
+
+
+def scores(
+    year: int, quarter: int | None = None, by: str = "unit", today: dt.date | None = None
+) -> list[Score]:
+    """Published boards count as published; months not yet published count as they stand."""
+    key = GROUPS[by]
+    pairs = [
+        (row[key], row["rating"])
+        for month in period_months(year, quarter, today)
+        for row in month_entries(month)
+    ]
+    return score(pairs, settings.DUCHA_POINTS)

@@ -1,0 +1,73 @@
+"""Unit scores from ratings (SPEC.md §2), as a pure function: no Django here.
+
+A unit's score is the mean of the points of every rated task-month of the tasks it leads,
+rounded half-up to one decimal. Units are ordered by score, then more horses, then fewer
+snails, then name; a unit's rank is one more than the number of units strictly better on
+(score, horses, snails), so ties share a rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+DEFAULT_POINTS: Mapping[str, int] = {"horse": 100, "ox": 80, "ostrich": 50, "snail": 0}
+
+
+@dataclass(frozen=True)
+class Score:
+    name: str
+    score: Decimal
+    rank: int
+    horse: int
+    ox: int
+    ostrich: int
+    snail: int
+
+    @property
+    def rated(self) -> int:
+        return self.horse + self.ox + self.ostrich + self.snail
+
+    def as_json(self, key: str = "unit") -> dict:
+        return {
+            key: self.name,
+            "score": float(self.score),
+            "rank": self.rank,
+            "horse": self.horse,
+            "ox": self.ox,
+            "ostrich": self.ostrich,
+            "snail": self.snail,
+        }
+
+
+def score(
+    ratings: Iterable[tuple[str, str | None]], points: Mapping[str, int] = DEFAULT_POINTS
+) -> list[Score]:
+    """(name, rating) pairs, one per task-month, → scores in rank order. None is not rated."""
+    counts: dict[str, dict[str, int]] = {}
+    for name, rating in ratings:
+        if rating is None:
+            continue
+        if rating not in points:
+            raise ValueError(f"unknown rating {rating!r}")
+        counts.setdefault(name, dict.fromkeys(points, 0))[rating] += 1
+
+    rows = []
+    for name, c in counts.items():
+        total = sum(points[r] * n for r, n in c.items())
+        mean = (Decimal(total) / Decimal(sum(c.values()))).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
+        rows.append((name, mean, c))
+
+    # Sorted by merit first, so the units strictly better than a unit are exactly those
+    # before its group of equals.
+    rows.sort(key=lambda row: (-row[1], -row[2]["horse"], row[2]["snail"], row[0]))
+    out, rank, last = [], 0, None
+    for index, (name, mean, c) in enumerate(rows):
+        merit = (mean, c["horse"], c["snail"])
+        if merit != last:
+            rank, last = index + 1, merit
+        out.append(Score(name, mean, rank, c["horse"], c["ox"], c["ostrich"], c["snail"]))
+    return out

@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ducha.boards.publication import PublicationError, hold, release
+from ducha.lib.cli import month_argument
+from ducha.lib.months import format_month_zh
+
+
+class Command(BaseCommand):
+    help = "暂缓某月的自动发布（--release 解除）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--reason", default="", help="暂缓理由")
+        parser.add_argument("--release", action="store_true", help="解除暂缓")
+
+    def handle(self, *args, **options):
+        month = month_argument(options["month"])
+        if options["release"]:
+            n = release(month)
+            self.stdout.write(f"{format_month_zh(month)}：{'已解除暂缓' if n else '没有暂缓'}")
+            return
+        try:
+            hold(month, options["reason"])
+        except PublicationError as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(f"{format_month_zh(month)}：已暂缓自动发布")

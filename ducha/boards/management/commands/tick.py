@@ -1,0 +1,30 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from ducha.boards.publication import publish_due
+
+
+class Command(BaseCommand):
+    help = "执行到期的定时工作（每月自动发布等），可重复运行；由 cron 或 systemd 定时器调用"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--now", help="以此时刻为当前时间（ISO 格式），用于补跑或测试")
+
+    def handle(self, *args, **options):
+        now = timezone.now()
+        if options["now"]:
+            try:
+                now = dt.datetime.fromisoformat(options["now"])
+            except ValueError:
+                raise CommandError(
+                    f"--now {options['now']!r} 不是 ISO 时间，如 2022-01-10T09:00"
+                ) from None
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now)
+        said = publish_due(now)
+        for line in said:
+            self.stdout.write(line)
+        if not said:
+            self.stdout.write("没有到期的工作")

@@ -1,0 +1,13 @@
+"""Canonical JSON and SHA-256: what makes a published board or an audit entry tamper-evident."""
+
+import hashlib
+import json
+
+
+def canonical_json(value: object) -> str:
+    """One spelling for one value: sorted keys, no spaces, UTF-8 text kept as is."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

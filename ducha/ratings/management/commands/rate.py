@@ -1,0 +1,29 @@
+import json
+
+from django.core.management.base import BaseCommand
+
+from ducha.lib.cli import month_argument
+from ducha.lib.months import format_month
+from ducha.ratings.monthly import rate_month
+from ducha.ratings.rules import RATING_NAMES
+
+
+class Command(BaseCommand):
+    help = "计算（不发布）某月的四色评价及理由"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--month", required=True, help="YYYY-MM")
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, **options):
+        month = month_argument(options["month"])
+        ratings = rate_month(month)
+        if options["format"] == "json":
+            out = {"month": format_month(month), "ratings": [r.as_json() for r in ratings]}
+            self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
+            return
+        for r in ratings:
+            name = RATING_NAMES.get(r.rating, "—") if r.rating else "不评价"
+            mark = "（调整）" if r.override else ""
+            reasons = "；".join(x.text for x in r.reasons)
+            self.stdout.write(f"{r.task:<12} {name}{mark}  {reasons}")
