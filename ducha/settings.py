@@ -113,6 +113,7 @@ LOGGING = {
 }
 
 # Ducha's own settings.
+DUCHA_CITY = env_str("DUCHA_CITY", "德州市")
 DUCHA_IMPORT_MAX_MB = env_int("DUCHA_IMPORT_MAX_MB", 20)
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).

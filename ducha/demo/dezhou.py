@@ -16,6 +16,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 
@@ -520,17 +521,18 @@ _DUE_FORMS = ("{y}-{m:02d}", "{y}年{m}月底", "{y}/{m}/{d}", "{y}年{m}月", "
 
 # How many tasks keep which pace (the rest are punctual), and how far that moves a task's
 # last month from its last due month, as a first guess of how long it stays rated.
-_PACES = {"early": 75, "slow": 46, "stalled": 30}
+_PACES = {"early": 75, "slow": 36, "stalled": 45}
 _DRIFT = {"early": -2, "slow": 1}
 _ICON_CAP = 0.10  # a pace gives way to punctuality where its icon is already this common
 # Missed reports bring each month to about this share of tasks off the ox, keeping the
 # snails within these shares.
 _ODD_SHARE = 0.32
 _SNAIL_SHARE = (0.04, 0.12)
+_LAX = 48  # units that miss reports (at most 3 a year, never two running); the rest never do
 _SUSPENDED = "东盟"  # the ASEAN fair was postponed: one suspended task shows the null rating
 
 # Months are counted from 1 = January 2021; reports cover months 1..12.
-REPORT_MONTHS = range(1, 13)
+_MONTHS = range(1, 13)
 
 
 def _date(month: int, day: int = 1) -> dt.date:
@@ -599,23 +601,23 @@ class _Tally:
         self.rated = rated
         self.count = {icon: [0] * 13 for icon in ("horse", "ostrich", "snail")}
 
-    def load(self, icon: str, months) -> float:
-        shares = [self.count[icon][m] / max(1, self.rated[m]) for m in months if m in REPORT_MONTHS]
+    def load(self, icon: str, months: Iterable[int]) -> float:
+        shares = [self.count[icon][m] / max(1, self.rated[m]) for m in months if m in _MONTHS]
         return sum(shares) / len(shares) if shares else 1.0
 
-    def best(self, rng: random.Random, options: list, icon: str, months_of) -> int:
+    def best(self, rng: random.Random, options: list[int], icon: str, months_of: Callable) -> int:
         rng.shuffle(options)  # ties go to chance
         return min(options, key=lambda o: self.load(icon, months_of(o)))
 
     def settle(self, due: int, finish: int) -> None:
         """A task is rated until its last node is done, not until that node's due month."""
         for m in range(min(due, finish) + 1, max(due, finish) + 1):
-            if m in REPORT_MONTHS:
+            if m in _MONTHS:
                 self.rated[m] += 1 if finish > due else -1
 
-    def add(self, icon: str, months) -> None:
+    def add(self, icon: str, months: Iterable[int]) -> None:
         for m in months:
-            if m in REPORT_MONTHS:
+            if m in _MONTHS:
                 self.count[icon][m] += 1
 
 
@@ -675,7 +677,7 @@ def _plan(rng: random.Random, pace: str, dues: list[int], tally: _Tally) -> _Pla
             if tally.load("ostrich", range(due, finish + 1)) >= _ICON_CAP:
                 finish = due
         elif k == stuck:
-            still = range(due, due + rng.choice((1, 1, 2)))
+            still = range(due, due + rng.choice((1, 2, 2, 3)))
             plan.still.update(still)
             tally.add("snail", still)
             finish = still[-1] + rng.choice((1, 2))
@@ -706,8 +708,10 @@ def _icon(plan: _Plan, m: int) -> str | None:
 
 
 def _skip_reports(rng: random.Random, plans: list[_Plan]) -> None:
-    """Some units miss a monthly report now and then, in months they would be an ox."""
-    for m in REPORT_MONTHS:
+    """Lax units miss a monthly report now and then, in months they would be an ox."""
+    year_long = [p for p in plans if p.finish[-1] >= _MONTHS[-1]]  # can skip any month
+    lax = set(map(id, rng.sample(year_long, min(_LAX, len(year_long)))))
+    for m in _MONTHS:
         icons = [_icon(p, m) for p in plans]
         rated = len(icons) - icons.count(None)
         low, high = (round(share * rated) for share in _SNAIL_SHARE)
@@ -716,7 +720,11 @@ def _skip_reports(rng: random.Random, plans: list[_Plan]) -> None:
         quiet = [
             p
             for p, icon in zip(plans, icons, strict=True)
-            if icon == "ox" and m not in p.finish and len(p.skip) < 3 and m - 1 not in p.skip
+            if icon == "ox"
+            and id(p) in lax
+            and m not in p.finish
+            and len(p.skip) < 3
+            and m - 1 not in p.skip
         ]
         for plan in rng.sample(quiet, max(0, min(wanted, len(quiet)))):
             plan.skip.add(m)
@@ -741,7 +749,7 @@ def _progress_note(rng: random.Random, kind: str, percent: int, overdue: bool, m
 def _reports(rng: random.Random, task: DemoTask, plan: _Plan) -> list[DemoProgress]:
     rows = []
     kind = _kind(task.title)
-    until = 4 if task.status == "suspended" else REPORT_MONTHS[-1]
+    until = 4 if task.status == "suspended" else _MONTHS[-1]
     starts = plan.start
     for k, node in enumerate(task.nodes):
         due, start, finish = plan.due[k], starts[k], plan.finish[k]

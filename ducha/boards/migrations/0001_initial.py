@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,52 +14,111 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ChainLock',
+            name="ChainLock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '发布锁',
-                'verbose_name_plural': '发布锁',
+                "verbose_name": "发布锁",
+                "verbose_name_plural": "发布锁",
             },
         ),
         migrations.CreateModel(
-            name='Hold',
+            name="Hold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('reason', models.TextField(blank=True, verbose_name='理由')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='暂缓时间')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='解除时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                ("reason", models.TextField(blank=True, verbose_name="理由")),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="暂缓时间")),
+                (
+                    "released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="解除时间"),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '暂缓发布',
-                'verbose_name_plural': '暂缓发布',
-                'ordering': ['-at'],
+                "verbose_name": "暂缓发布",
+                "verbose_name_plural": "暂缓发布",
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='Publication',
+            name="Publication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveIntegerField(unique=True, verbose_name='链序号')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='版本')),
-                ('kind', models.CharField(choices=[('scheduled', '定时发布'), ('manual', '手动发布'), ('correction', '勘误')], max_length=16, verbose_name='类型')),
-                ('reason', models.TextField(blank=True, verbose_name='勘误理由')),
-                ('snapshot', models.TextField(verbose_name='快照（规范 JSON）')),
-                ('sha256', models.CharField(max_length=64, unique=True, verbose_name='SHA-256')),
-                ('previous', models.CharField(blank=True, max_length=64, verbose_name='上一条的 SHA-256')),
-                ('published_at', models.DateTimeField(verbose_name='发布时间')),
-                ('by_name', models.CharField(blank=True, max_length=100, verbose_name='发布人（命令行/定时）')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seq", models.PositiveIntegerField(unique=True, verbose_name="链序号")),
+                ("month", models.DateField(verbose_name="月份")),
+                ("version", models.PositiveSmallIntegerField(verbose_name="版本")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "定时发布"),
+                            ("manual", "手动发布"),
+                            ("correction", "勘误"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="勘误理由")),
+                ("snapshot", models.TextField(verbose_name="快照（规范 JSON）")),
+                ("sha256", models.CharField(max_length=64, unique=True, verbose_name="SHA-256")),
+                (
+                    "previous",
+                    models.CharField(blank=True, max_length=64, verbose_name="上一条的 SHA-256"),
+                ),
+                ("published_at", models.DateTimeField(verbose_name="发布时间")),
+                (
+                    "by_name",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="发布人（命令行/定时）"
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已发布公示',
-                'verbose_name_plural': '已发布公示',
-                'ordering': ['seq'],
-                'constraints': [models.UniqueConstraint(fields=('month', 'version'), name='one_version_per_month')],
+                "verbose_name": "已发布公示",
+                "verbose_name_plural": "已发布公示",
+                "ordering": ["seq"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "version"), name="one_version_per_month"
+                    )
+                ],
             },
         ),
     ]

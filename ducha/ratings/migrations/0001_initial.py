@@ -6,34 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Override',
+            name="Override",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份')),
-                ('computed', models.CharField(blank=True, choices=[('horse', '骏马'), ('ox', '黄牛'), ('ostrich', '鸵鸟'), ('snail', '蜗牛')], max_length=16, verbose_name='系统评价')),
-                ('rating', models.CharField(blank=True, choices=[('horse', '骏马'), ('ox', '黄牛'), ('ostrich', '鸵鸟'), ('snail', '蜗牛')], help_text='留空表示撤销调整', max_length=16, verbose_name='调整为')),
-                ('reason', models.TextField(verbose_name='理由')),
-                ('by_name', models.CharField(blank=True, max_length=100, verbose_name='操作人（命令行）')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='overrides', to='ledger.task', verbose_name='任务')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="月份")),
+                (
+                    "computed",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("horse", "骏马"),
+                            ("ox", "黄牛"),
+                            ("ostrich", "鸵鸟"),
+                            ("snail", "蜗牛"),
+                        ],
+                        max_length=16,
+                        verbose_name="系统评价",
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("horse", "骏马"),
+                            ("ox", "黄牛"),
+                            ("ostrich", "鸵鸟"),
+                            ("snail", "蜗牛"),
+                        ],
+                        help_text="留空表示撤销调整",
+                        max_length=16,
+                        verbose_name="调整为",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="理由")),
+                (
+                    "by_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="操作人（命令行）"),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="overrides",
+                        to="ledger.task",
+                        verbose_name="任务",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评价调整',
-                'verbose_name_plural': '评价调整',
-                'ordering': ['month', 'task', 'id'],
-                'indexes': [models.Index(fields=['month', 'task'], name='ratings_ove_month_62eefd_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='override_needs_reason')],
+                "verbose_name": "评价调整",
+                "verbose_name_plural": "评价调整",
+                "ordering": ["month", "task", "id"],
+                "indexes": [
+                    models.Index(fields=["month", "task"], name="ratings_ove_month_62eefd_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("reason", ""), _negated=True),
+                        name="override_needs_reason",
+                    )
+                ],
             },
         ),
     ]
