@@ -82,7 +82,7 @@ def test_two_ticks_at_the_same_moment_publish_once(areas, samples):
         try:
             start.wait()
             publish_due(at("2021-07-10T09:00"))
-        except Exception as e:  # noqa: BLE001 - reported below
+        except Exception as e:
             errors.append(e)
         finally:
             connection.close()

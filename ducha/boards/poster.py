@@ -26,16 +26,18 @@ class PosterError(Exception):
 
 def check_cjk_font() -> None:
     """A poster without a Chinese font would print boxes: say what to install instead."""
-    if shutil.which("fc-list") is None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
         raise PosterError(
             "生成 PDF 需要 fontconfig 和中文字体：apt-get install fontconfig fonts-noto-cjk"
         )
     found = subprocess.run(  # noqa: S603 - fixed arguments
-        ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False
+        [fc_list, ":lang=zh", "family"], capture_output=True, text=True, check=False
     ).stdout.strip()
     if not found:
         raise PosterError(
-            "没有找到中文字体，无法生成 PDF：请安装 fonts-noto-cjk（apt-get install fonts-noto-cjk）"
+            "没有找到中文字体，无法生成 PDF：请安装 fonts-noto-cjk"
+            "（apt-get install fonts-noto-cjk）"
         )
 
 

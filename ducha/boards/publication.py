@@ -204,10 +204,9 @@ def verify(head: str | None = None) -> list[str]:
             problems.append(f"{name}：链条断开，上一条哈希应为 {expected_previous or '（空）'}")
         previous = p
         seen.append(p.sha256)
-    if head:
-        if head not in seen:
-            current = previous.sha256 if previous else "（无发布）"
-            problems.append(f"链头 {head} 不在发布链中：发布链被整体改写过（当前链头 {current}）")
+    if head and head not in seen:
+        current = previous.sha256 if previous else "（无发布）"
+        problems.append(f"链头 {head} 不在发布链中：发布链被整体改写过（当前链头 {current}）")
     return problems
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
+from ducha.boards.models import Publication
+from ducha.boards.publication import publication_day, publish
 from ducha.demo.dezhou import DemoData, generate
 from ducha.ledger import importing
 from ducha.ledger.models import ImportRun, Node, Task
@@ -109,3 +113,16 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
             user.set_password(DEMO_PASSWORD)
         user.save()
     return data, ledger, progress
+
+
+DEMO_TODAY = dt.datetime(2022, 1, 11, 9, 0)  # the demo is set just after December's board
+
+
+def publish_demo_boards() -> list[Publication]:
+    """Publish each month of 2021 on its 10th, as the office would have (idempotent)."""
+    out = []
+    for month in range(1, 13):
+        first = dt.date(2021, month, 1)
+        when = timezone.make_aware(dt.datetime.combine(publication_day(first), dt.time(9)))
+        out.append(publish(first, kind=Publication.Kind.SCHEDULED, by_name="ducha tick", now=when))
+    return [r.publication for r in out if r.created]

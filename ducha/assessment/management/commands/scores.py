@@ -42,9 +42,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{'排名':<4} {label:<20} {'得分':>6}  骏马 黄牛 鸵鸟 蜗牛")
             for s in result:
-                self.stdout.write(
-                    f"{s.rank:<6} {s.name:<20} {s.score:>6}  {s.horse:>4} {s.ox:>4} {s.ostrich:>4} {s.snail:>4}"
-                )
+                counts = f"{s.horse:>4} {s.ox:>4} {s.ostrich:>4} {s.snail:>4}"
+                self.stdout.write(f"{s.rank:<6} {s.name:<20} {s.score:>6}  {counts}")
 
     def _xlsx(self, result, label, path):
         workbook = Workbook()

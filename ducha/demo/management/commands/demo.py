@@ -1,7 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from ducha.demo.seeding import DEMO_PASSWORD, demo_logins, seed_demo
+from ducha.boards.publication import chain_head
+from ducha.demo.seeding import DEMO_PASSWORD, demo_logins, publish_demo_boards, seed_demo
 from ducha.org.models import User
 
 
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("  数据已是最新，未作改动")
+        boards = publish_demo_boards()
+        if boards:
+            self.stdout.write(f"  已发布 2021年 {len(boards)} 个月的四色公示")
+        head = chain_head()
+        if head:
+            self.stdout.write(f"  发布链头 SHA-256：{head.sha256}")
         roles = dict(User.Role.choices)
         self.stdout.write("")
         self.stdout.write(f"登录账号（密码均为 {DEMO_PASSWORD}）：")
