@@ -10,6 +10,8 @@ from ducha.ledger.importing import import_ledger
 from ducha.ledger.models import Node, Task
 from tests.helpers import LEDGER_HEADER
 
+pytestmark = pytest.mark.django_db
+
 AREAS = ["总体", "抓党建", "强产业", "优环境", "促开放", "兴乡村", "惠民生"]
 UNITS = [f"市第{i}局" for i in range(60)] + [f"第{i}县" for i in range(13)]
 ROWS = 10_000

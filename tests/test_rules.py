@@ -13,6 +13,7 @@ from ducha.ratings.rules import (
     month_index,
     node_states,
     rate,
+    summarize,
 )
 
 JAN = 2021 * 12  # January 2021
@@ -91,7 +92,7 @@ def test_a_done_node_is_never_undone_by_a_later_row():
         Row("N1", MAY, "in_progress", 10),
         Row("N2", MAY, "in_progress"),
     ]
-    states = {s.code: s for s in node_states(task(N1, N2, rows=rows), MAY)}
+    states = {s.code: s for s in node_states(summarize(task(N1, N2, rows=rows), MAY))}
     assert states["N1"].status == "done" and states["N1"].done == MAR
     assert rate(task(N1, N2, rows=rows), MAY).rating == "ox"
 

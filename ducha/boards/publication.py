@@ -35,7 +35,6 @@ def build_board(month: dt.date) -> dict:
             "co_units"
         )
     }
-    index = rules.month_index(month)
     rows = []
     for r in ratings:
         task = tasks[r.task]
@@ -64,7 +63,7 @@ def build_board(month: dt.date) -> dict:
                 "computed": r.computed,
                 "override": override,
                 "reasons": [{"code": x.code, "text": x.text} for x in r.reasons],
-                "nodes": [s.as_json() for s in rules.node_states(r.facts, index)],
+                "nodes": [s.as_json() for s in rules.node_states(r.facts)],
             }
         )
     units = score(((row["lead_unit"], row["rating"]) for row in rows), settings.DUCHA_POINTS)

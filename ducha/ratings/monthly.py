@@ -18,7 +18,7 @@ class TaskRating:
     rating: str | None  # what is in force: the override if there is one
     computed: str | None  # what the rules say
     reasons: tuple[rules.Reason, ...]
-    facts: rules.TaskFacts
+    facts: rules.MonthFacts
     override: Override | None = None
 
     def as_json(self) -> dict:
@@ -37,15 +37,14 @@ def _override_reason(o: Override) -> rules.Reason:
 
 
 def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
-    """Every task's rating for `month`, sorted by task code (four queries)."""
-    facts = load_facts(month, tasks)
+    """Every task's rating for `month`, sorted by task code (five queries)."""
+    facts = load_facts(month, None if tasks is None else list(tasks.values_list("id", flat=True)))
     overrides: dict[str, Override] = {}
     for o in Override.objects.filter(month=month).select_related("task").order_by("id"):
         overrides[o.task.code] = o  # the latest row wins
-    index = rules.month_index(month)
     out = []
-    for task in sorted(facts, key=lambda t: t.code):
-        result = rules.rate(task, index)
+    for task in facts:
+        result = rules.decide(task)
         o = overrides.get(task.code)
         if o is not None and o.rating:
             reasons = (*result.reasons, _override_reason(o))

@@ -7,9 +7,9 @@ Months are integers (`year * 12 + month - 1`) so that comparing them is cheap.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Month = int
 Status = Literal["not_started", "in_progress", "done"]
@@ -35,15 +35,13 @@ def month_zh(month: Month) -> str:
     return f"{month // 12}年{month % 12 + 1}月"
 
 
-@dataclass(frozen=True, slots=True)
-class NodeFacts:
+class NodeFacts(NamedTuple):
     code: str
     title: str
     due: Month
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One progress row: what was reported for `node` in `month`."""
 
     node: str
@@ -52,11 +50,39 @@ class Row:
     percent: int | None = None
 
 
+class History(NamedTuple):
+    """What the rows of the months before M say about one node."""
+
+    done: Month | None  # the earliest month a row said 已完成
+    best: int  # the highest 进度 reported (已完成 counts 100, 未启动 0; none reported: 0)
+    latest: Status | None  # the status of the latest row (None: no row at all)
+    latest_percent: int | None  # the 进度 of that row, for display
+
+
 @dataclass(frozen=True, slots=True)
 class TaskFacts:
+    """A task with its whole reporting history."""
+
     code: str
     nodes: tuple[NodeFacts, ...]
     rows: tuple[Row, ...] = ()
+    start: Month | None = None
+    status: str = "active"
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFacts:
+    """A task as month M sees it: M's own rows and a summary of the rows before M.
+
+    The rules depend on nothing else, so the database side can hand over this summary
+    (aggregated in SQL) instead of every row since January.
+    """
+
+    code: str
+    nodes: tuple[NodeFacts, ...]
+    month: Month
+    history: Mapping[str, History]
+    current: Mapping[str, Row]
     start: Month | None = None
     status: str = "active"
 
@@ -74,133 +100,145 @@ class Result:
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
 
 
-def start_month(task: TaskFacts) -> Month | None:
-    if task.start is not None:
-        return task.start
-    if not task.nodes:
+def start_month(nodes: tuple[NodeFacts, ...], start: Month | None) -> Month | None:
+    """The explicit start, or January of the year of the earliest due month."""
+    if start is not None:
+        return start
+    if not nodes:
         return None
-    earliest = min(n.due for n in task.nodes)
-    return earliest - earliest % 12  # January of that year
+    earliest = min(n.due for n in nodes)
+    return earliest - earliest % 12
 
 
-def _value(row: Row) -> int | None:
+def value(status: str, percent: int | None) -> int | None:
     """A row's 进度 for the progress comparisons: 已完成 is 100 and 未启动 is 0."""
-    if row.status == "done":
+    if status == "done":
         return 100
-    if row.status == "not_started":
+    if status == "not_started":
         return 0
-    return row.percent
+    return percent
+
+
+def summarize(task: TaskFacts, month: Month) -> MonthFacts:
+    """Reduce a task's rows to what rating `month` looks at; rows after `month` are ignored."""
+    current: dict[str, Row] = {}
+    done: dict[str, Month] = {}
+    best: dict[str, int] = {}
+    latest: dict[str, Row] = {}
+    for row in task.rows:
+        node, m, status, percent = row
+        if m > month:
+            continue
+        if m == month:
+            current[node] = row
+            continue
+        if status == "done" and m < done.get(node, month):
+            done[node] = m
+        v = value(status, percent)
+        if v is not None and v > best.get(node, 0):
+            best[node] = v
+        if node not in latest or m > latest[node].month:
+            latest[node] = row
+    history = {
+        node: History(done.get(node), best.get(node, 0), row.status, row.percent)
+        for node, row in latest.items()
+    }
+    return MonthFacts(task.code, task.nodes, month, history, current, task.start, task.status)
 
 
 def _label(node: NodeFacts) -> str:
     return f"节点{node.code}「{node.title}」"
 
 
+ON_TRACK = (Reason("on_track", "已报送进展，节点均未到期，按计划推进"),)
+
+
 def rate(task: TaskFacts, month: Month) -> Result:
     """Rate `task` for `month` by the first rule of SPEC §2 that applies."""
-    if task.status != "active":
-        word = {"suspended": "暂停", "cancelled": "取消"}.get(task.status, task.status)
-        return Result(task.code, None, (Reason("not_active", f"任务已{word}，不参与评价"),))
-    start = start_month(task)
+    return decide(summarize(task, month))
+
+
+def decide(facts: MonthFacts) -> Result:
+    """The rules of SPEC §2 on one task-month; the first rule that applies decides."""
+    code, month = facts.code, facts.month
+    if facts.status != "active":
+        word = {"suspended": "暂停", "cancelled": "取消"}.get(facts.status, facts.status)
+        return Result(code, None, (Reason("not_active", f"任务已{word}，不参与评价"),))
+    start = start_month(facts.nodes, facts.start)
     if start is None:
-        return Result(task.code, None, (Reason("no_nodes", "任务没有节点，不参与评价"),))
+        return Result(code, None, (Reason("no_nodes", "任务没有节点，不参与评价"),))
     if month < start:
-        return Result(
-            task.code, None, (Reason("not_started", f"任务自{month_zh(start)}起参与评价"),)
-        )
+        return Result(code, None, (Reason("not_started", f"任务自{month_zh(start)}起参与评价"),))
 
-    visible = [r for r in task.rows if r.month <= month]
-    done: dict[str, Month] = {}
-    for r in visible:
-        if r.status == "done" and (r.node not in done or r.month < done[r.node]):
-            done[r.node] = r.month
+    history, current = facts.history, facts.current
+    done: dict[str, Month] = {}  # done(n), as far as month M can see
+    for node, h in history.items():
+        if h.done is not None:
+            done[node] = h.done
+    for node, row in current.items():
+        if row.status == "done" and node not in done:
+            done[node] = month
 
-    if all(n.code in done and done[n.code] < month for n in task.nodes):
-        return Result(task.code, None, (Reason("all_done", "全部节点已于此前完成，不再参与评价"),))
+    live = [n for n in facts.nodes if done.get(n.code, month) >= month]
+    if not live:
+        return Result(code, None, (Reason("all_done", "全部节点已于此前完成，不再参与评价"),))
+    if not current:
+        return Result(code, SNAIL, (Reason("not_reported", f"{month_zh(month)}未报送进展"),))
 
-    this_month = {r.node: r for r in visible if r.month == month}
-    if not this_month:
-        return Result(task.code, SNAIL, (Reason("not_reported", f"{month_zh(month)}未报送进展"),))
-
-    live = [n for n in task.nodes if not (n.code in done and done[n.code] < month)]
     overdue = [n for n in live if n.due <= month and n.code not in done]
-    finished = [n for n in live if done.get(n.code) == month]
-    early = [n for n in finished if n.due > month]
-    late = [n for n in finished if n.due < month]
-
-    progress = _progress(live, visible, this_month, done, month)
-
     if overdue:
         reasons = [
-            Reason(
-                "overdue",
-                f"{_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成",
-            )
+            Reason("overdue", f"{_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成")
             for n in overdue
         ]
+        progress = _progress(live, done, facts)
         if progress:
-            reasons.extend(progress)
-            return Result(task.code, OSTRICH, tuple(reasons))
+            return Result(code, OSTRICH, (*reasons, *progress))
         reasons.append(Reason("no_progress", "本月没有实质进展"))
-        return Result(task.code, SNAIL, tuple(reasons))
+        return Result(code, SNAIL, tuple(reasons))
+
+    finished = [n for n in live if done.get(n.code) == month]
+    if not finished:
+        return Result(code, OX, ON_TRACK)
+    late = [n for n in finished if n.due < month]
     if late:
-        return Result(
-            task.code,
-            OSTRICH,
-            tuple(
-                Reason("late", f"{_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成")
-                for n in late
-            ),
-        )
+        texts = (f"{_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成" for n in late)
+        return Result(code, OSTRICH, tuple(Reason("late", t) for t in texts))
+    early = [n for n in finished if n.due > month]
     if early:
-        return Result(
-            task.code,
-            HORSE,
-            tuple(
-                Reason("early", f"{_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成")
-                for n in early
-            ),
-        )
-    reasons = [Reason("on_time", f"{_label(n)}按期于{month_zh(month)}完成") for n in finished]
-    if not reasons:
-        reasons = [Reason("on_track", "已报送进展，节点均未到期，按计划推进")]
-    return Result(task.code, OX, tuple(reasons))
+        texts = (f"{_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成" for n in early)
+        return Result(code, HORSE, tuple(Reason("early", t) for t in texts))
+    texts = (f"{_label(n)}按期于{month_zh(month)}完成" for n in finished)
+    return Result(code, OX, tuple(Reason("on_time", t) for t in texts))
 
 
-def _progress(
-    live: list[NodeFacts],
-    visible: list[Row],
-    this_month: dict[str, Row],
-    done: dict[str, Month],
-    month: Month,
-) -> list[Reason]:
-    """The reasons for which the task made progress (P) in `month`; empty if none."""
-    before: dict[str, list[Row]] = {}
-    for r in visible:
-        if r.month < month:
-            before.setdefault(r.node, []).append(r)
+def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) -> list[Reason]:
+    """The reasons for which the task made progress (P) in the month; empty if none."""
     reasons = []
     for n in live:
-        if done.get(n.code) == month:
-            reasons.append(Reason("progress", f"节点{n.code}本月完成"))
+        code = n.code
+        if done.get(code) == facts.month:
+            reasons.append(Reason("progress", f"节点{code}本月完成"))
             continue
-        row = this_month.get(n.code)
+        row = facts.current.get(code)
         if row is None:
             continue
-        earlier = before.get(n.code, [])
-        now = _value(row)
-        best = max((v for v in map(_value, earlier) if v is not None), default=0)
-        if now is not None and now > best:
-            reasons.append(Reason("progress", f"节点{n.code}进度由{best}%提高到{now}%"))
-            continue
-        latest = max(earlier, key=lambda r: r.month).status if earlier else "not_started"
-        if row.status == "in_progress" and latest == "not_started":
-            reasons.append(Reason("progress", f"节点{n.code}本月启动"))
+        h = facts.history.get(code)
+        now = value(row.status, row.percent)
+        before = h.best if h else 0
+        if now is not None and now > before:
+            reasons.append(Reason("progress", f"节点{code}进度由{before}%提高到{now}%"))
+        elif row.status == "in_progress" and (h is None or h.latest == "not_started"):
+            reasons.append(Reason("progress", f"节点{code}本月启动"))
     return reasons
 
 
 def rate_all(tasks: Iterable[TaskFacts], month: Month) -> list[Result]:
     return [rate(t, month) for t in sorted(tasks, key=lambda t: t.code)]
+
+
+def _month_text(month: Month) -> str:
+    return f"{month // 12:04d}-{month % 12 + 1:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,41 +257,29 @@ class NodeState:
         return {
             "code": self.code,
             "title": self.title,
-            "due": f"{self.due // 12:04d}-{self.due % 12 + 1:02d}",
+            "due": _month_text(self.due),
             "status": self.status,
             "percent": self.percent,
-            "done": None
-            if self.done is None
-            else f"{self.done // 12:04d}-{self.done % 12 + 1:02d}",
+            "done": None if self.done is None else _month_text(self.done),
             "reported": self.reported,
         }
 
 
-def node_states(task: TaskFacts, month: Month) -> list[NodeState]:
-    latest: dict[str, Row] = {}
-    done: dict[str, Month] = {}
-    for r in task.rows:
-        if r.month > month:
-            continue
-        if r.node not in latest or r.month > latest[r.node].month:
-            latest[r.node] = r
-        if r.status == "done" and (r.node not in done or r.month < done[r.node]):
-            done[r.node] = r.month
+def node_states(facts: MonthFacts) -> list[NodeState]:
     states = []
-    for n in task.nodes:
-        row = latest.get(n.code)
-        finished = done.get(n.code)
-        status: Status = "done" if finished is not None else (row.status if row else "not_started")
-        percent = 100 if finished is not None else (_value(row) if row else None)
-        states.append(
-            NodeState(
-                n.code,
-                n.title,
-                n.due,
-                status,
-                percent,
-                finished,
-                row is not None and row.month == month,
-            )
-        )
+    for n in facts.nodes:
+        h = facts.history.get(n.code)
+        row = facts.current.get(n.code)
+        finished = h.done if h and h.done is not None else None
+        if finished is None and row is not None and row.status == "done":
+            finished = facts.month
+        if finished is not None:
+            status, percent = "done", 100
+        elif row is not None:
+            status, percent = row.status, value(row.status, row.percent)
+        elif h is not None:
+            status, percent = h.latest, value(h.latest, h.latest_percent)
+        else:
+            status, percent = "not_started", None
+        states.append(NodeState(n.code, n.title, n.due, status, percent, finished, row is not None))
     return states
