@@ -17,10 +17,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column, match_header
 from ducha.ledger.models import ImportRun, Node, Progress, Task
 from ducha.lib.cells import code_text, parse_date, parse_month, parse_percent
-from ducha.lib.months import format_month_zh, month_end
+from ducha.lib.months import format_month_zh
 from ducha.lib.tabular import FileRefused, Limits, Table, cell_text, column_letter, read_table
 from ducha.org.models import Area, Leader, Unit
 
@@ -587,10 +588,7 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
         _check_progress_row(row, status, month, done_on, percent, positions, errors)
         if errors.total > before:
             continue
-        if status == Progress.Status.DONE:
-            percent = 100
-        elif status == Progress.Status.NOT_STARTED:
-            percent = 0 if percent is not None else None
+        percent = stored_percent(status, percent)
         key = (task_code, node_code, month)
         if key in seen:
             errors.add(
@@ -626,23 +624,9 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
 
 
 def _check_progress_row(row, status, month, done_on, percent, positions, errors) -> None:
-    if status == Progress.Status.DONE:
-        if done_on is None:
-            key = "done_on" if "done_on" in positions else "status"
-            errors.add(row, key, "状态为已完成时必须填写完成日期")
-        elif done_on > month_end(month):
-            errors.add(
-                row,
-                "done_on",
-                f"完成日期 {done_on.isoformat()} 晚于报送月份 {format_month_zh(month)} 的月底",
-            )
-        if percent is not None and percent != 100:
-            errors.add(row, "percent", f"状态为已完成，进度应为 100% 或留空，而不是 {percent}%")
-    else:
-        if done_on is not None:
-            errors.add(row, "done_on", "只有状态为已完成时才填写完成日期")
-        if status == Progress.Status.NOT_STARTED and percent:
-            errors.add(row, "percent", f"状态为未启动，进度应为 0 或留空，而不是 {percent}%")
+    for field_name, message in progress_problems(status, month, done_on, percent):
+        key = field_name if field_name in positions else "status"
+        errors.add(row, key, message)
 
 
 PROGRESS_FIELDS = ("status", "done_on", "percent", "note")
