@@ -33,6 +33,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/pytest benchmarks -o addopts="" -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds
+	$(BIN)/python -m benchmarks.web
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/test-artifacts

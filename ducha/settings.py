@@ -3,6 +3,8 @@
 import secrets
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from ducha.lib.env import database_from_url, env_bool, env_int, env_list, env_points, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -41,20 +43,25 @@ INSTALLED_APPS = [
     "ducha.ratings",
     "ducha.boards",
     "ducha.assessment",
+    "ducha.reports",
+    "ducha.accounts",
+    "ducha.audit",
     "ducha.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ducha.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ducha.lib.language.ChineseFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ducha.accounts.middleware.SessionTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "ducha.urls"
@@ -63,7 +70,7 @@ WSGI_APPLICATION = "ducha.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "ducha" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -71,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "ducha.lib.context.site",
             ],
         },
     },
@@ -98,12 +106,54 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Serve app static files straight from their apps: no collectstatic step for the demo.
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Signing in, sessions and HTTP security (ducha/accounts, ducha/lib/csp.py).
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/me/"
+# Signed out after this long without a request, and after this long in all.
+DUCHA_SESSION_IDLE_MINUTES = env_int("DUCHA_SESSION_IDLE_MINUTES", 30)
+DUCHA_SESSION_MAX_HOURS = env_int("DUCHA_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = DUCHA_SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# This many failed sign-ins within DUCHA_LOCKOUT_MINUTES lock the username (or the client
+# address) for DUCHA_LOCKOUT_MINUTES; even the right password is refused meanwhile.
+DUCHA_LOCKOUT_USER_FAILURES = env_int("DUCHA_LOCKOUT_USER_FAILURES", 5)
+DUCHA_LOCKOUT_ADDRESS_FAILURES = env_int("DUCHA_LOCKOUT_ADDRESS_FAILURES", 20)
+DUCHA_LOCKOUT_MINUTES = env_int("DUCHA_LOCKOUT_MINUTES", 15)
+# Behind a reverse proxy that sets them: the client is X-Forwarded-For's first hop, and
+# X-Forwarded-Proto: https marks a request that arrived over TLS.
+DUCHA_TRUST_X_FORWARDED_FOR = env_bool("DUCHA_TRUST_X_FORWARDED_FOR", False)
+if env_bool("DUCHA_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Production: HTTPS only (HSTS), Secure cookies, and a secret key set on purpose.
+DUCHA_PRODUCTION = env_bool("DUCHA_PRODUCTION", False)
+if DUCHA_PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DUCHA_PRODUCTION=1: DEBUG must be off in production")
+    if not env_str("SECRET_KEY"):
+        raise ImproperlyConfigured(
+            "DUCHA_PRODUCTION=1: set SECRET_KEY in the environment (50+ random characters, "
+            'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Only a marker: nothing is preloaded until the domain owner submits it to the list.
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 
 LOGGING = {
     "version": 1,
@@ -114,6 +164,13 @@ LOGGING = {
 
 # Ducha's own settings.
 DUCHA_CITY = env_str("DUCHA_CITY", "德州市")
+# Pin "today" (YYYY-MM-DD) for a demo or a rehearsal; empty means the real date.
+DUCHA_TODAY = env_str("DUCHA_TODAY", "")
+# Units report month M by this day of M+1; later reports are marked late.
+DUCHA_REPORT_DEADLINE_DAY = env_int("DUCHA_REPORT_DEADLINE_DAY", 5)
+# Evidence files (佐证材料): size cap per file and count cap per report.
+DUCHA_EVIDENCE_MAX_MB = env_int("DUCHA_EVIDENCE_MAX_MB", 10)
+DUCHA_EVIDENCE_MAX_FILES = env_int("DUCHA_EVIDENCE_MAX_FILES", 10)
 DUCHA_IMPORT_MAX_MB = env_int("DUCHA_IMPORT_MAX_MB", 20)
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.db import connection
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
 
 def healthz(request):
@@ -10,7 +11,20 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+def ping(request):
+    """Liveness without touching the database (and the benchmarks' trivial view)."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
 urlpatterns = [
+    # The admin signs in through the same door, with the same lockout, as everyone else.
+    path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("ping", ping, name="ping"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("ducha.accounts.urls")),
+    path("audit/", include("ducha.audit.urls")),
+    path("", include("ducha.reports.urls")),
+    path("", include("ducha.boards.urls")),
 ]

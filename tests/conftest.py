@@ -43,3 +43,45 @@ def sample_ledger(db, areas, samples):
     import_ledger(samples / "ledger.xlsx")
     import_progress(samples / "progress.csv")
     import_progress(samples / "progress.xlsx")
+
+
+@pytest.fixture
+def cycle(db, areas, tmp_path, settings):
+    """Two tasks led by two units, and one named person for every role.
+
+    市工业和信息化局 leads T-1 (leader 赵明); 市财政局 leads T-2 (leader 钱红).
+    """
+    from ducha.ledger.importing import import_ledger
+    from ducha.ledger.models import Task
+    from ducha.org.models import Leader, Unit, User
+    from tests.helpers import LEDGER_HEADER, ledger_row, write_csv
+
+    settings.DUCHA_TODAY = "2021-07-03"  # June is being reported; the deadline is July 5
+    settings.MEDIA_ROOT = tmp_path / "media"
+    rows = [
+        ledger_row(code="T-1", node="N1", due="2021-06"),
+        ledger_row(code="T-1", node="N2", due="2021-09"),
+        ledger_row(code="T-2", node="N1", due="2021-08", 牵头单位="市财政局", 分管市领导="钱红"),
+    ]
+    import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER_HEADER, rows))
+    gxj, czj = Unit.objects.get(name="市工业和信息化局"), Unit.objects.get(name="市财政局")
+    Role = User.Role
+
+    def person(username, role, unit=None, leader=None):
+        user = User.objects.create_user(username, password="pw-12345678", role=role, unit=unit)
+        user.leader = leader
+        user.full_name = username
+        user.save()
+        return user
+
+    return {
+        "office": person("office", Role.OFFICE),
+        "reporter": person("reporter", Role.REPORTER, gxj),
+        "head": person("head", Role.HEAD, gxj),
+        "other_reporter": person("other_reporter", Role.REPORTER, czj),
+        "other_head": person("other_head", Role.HEAD, czj),
+        "leader": person("leader", Role.LEADER, leader=Leader.objects.get(name="赵明")),
+        "auditor": person("auditor", Role.AUDITOR),
+        "t1": Task.objects.get(code="T-1"),
+        "t2": Task.objects.get(code="T-2"),
+    }

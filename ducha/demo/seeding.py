@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,6 +43,16 @@ def demo_logins(data: DemoData) -> list[Login]:
         Login("leader", User.Role.LEADER, leader, leader=leader),
         Login("auditor", User.Role.AUDITOR, "市审计局 查看员", unit="市审计局"),
     ]
+
+
+def office_staff_group() -> Group:
+    """改革办: may manage users, units, leaders, areas and the ledger in the admin."""
+    group, _ = Group.objects.get_or_create(name="改革办")
+    perms = Permission.objects.filter(
+        content_type__app_label__in=["org", "ledger"],
+    ).exclude(content_type__model="area", codename__startswith="delete")
+    group.permissions.set(perms)
+    return group
 
 
 @transaction.atomic
@@ -95,6 +106,7 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         )
         importing.write_progress(resolved, run, progress)
 
+    office_group = office_staff_group()
     for login in demo_logins(data):
         unit = (
             Unit.objects.get_or_create(
@@ -108,14 +120,18 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         user.role = login.role
         user.unit = unit
         user.leader = Leader.objects.get(name=login.leader) if login.leader else None
-        user.is_staff = user.is_superuser = login.superuser
+        user.is_superuser = login.superuser
+        # The office manages users, units and roles in the admin.
+        user.is_staff = login.superuser or login.role == User.Role.OFFICE
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
+        if login.role == User.Role.OFFICE:
+            user.groups.add(office_group)
     return data, ledger, progress
 
 
-DEMO_TODAY = dt.datetime(2022, 1, 11, 9, 0)  # the demo is set just after December's board
+DEMO_TODAY = "2022-01-11"  # the demo is set just after December's board was posted
 
 
 def publish_demo_boards() -> list[Publication]:

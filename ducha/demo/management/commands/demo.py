@@ -1,8 +1,15 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ducha.boards.publication import chain_head
-from ducha.demo.seeding import DEMO_PASSWORD, demo_logins, publish_demo_boards, seed_demo
+from ducha.demo.seeding import (
+    DEMO_PASSWORD,
+    DEMO_TODAY,
+    demo_logins,
+    publish_demo_boards,
+    seed_demo,
+)
 from ducha.org.models import User
 
 
@@ -16,6 +23,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not settings.DUCHA_TODAY:
+            settings.DUCHA_TODAY = DEMO_TODAY  # the demo lives in January 2022
         call_command("migrate", interactive=False, verbosity=0)
         data, ledger, progress = seed_demo()
         self.stdout.write(
@@ -35,6 +44,7 @@ class Command(BaseCommand):
         head = chain_head()
         if head:
             self.stdout.write(f"  发布链头 SHA-256：{head.sha256}")
+        self.stdout.write(f"  演示日期：{settings.DUCHA_TODAY}（可用 DUCHA_TODAY 改变）")
         roles = dict(User.Role.choices)
         self.stdout.write("")
         self.stdout.write(f"登录账号（密码均为 {DEMO_PASSWORD}）：")

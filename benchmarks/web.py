@@ -1,0 +1,157 @@
+"""Serve the demo with gunicorn and measure pages with wrk (figures, not a test).
+
+    python -m benchmarks.web            # or: make bench
+
+Compares the public board with a trivial view on the same server, and times the
+logged-in pages. Needs wrk (apt-get install wrk). Loopback only, bounded in time.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+
+SESSION = """
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.utils import timezone
+from ducha.org.models import User
+user = User.objects.get(username="{username}")
+s = SessionStore()
+s[SESSION_KEY] = str(user.pk)
+s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s.create()
+print("SESSION", s.session_key)
+"""
+
+
+def wrk(url: str, cookie: str | None = None) -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+    if cookie:
+        args[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+\w+)", out, re.MULTILINE))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": latency.get("50"),
+        "p99": latency.get("99"),
+        "non2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed: apt-get install wrk")
+    folder = Path(tempfile.mkdtemp(prefix="ducha-bench-"))
+    env = {
+        **os.environ,
+        "DUCHA_VAR_DIR": str(folder),
+        "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"),
+        "DUCHA_TODAY": "2022-01-11",
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    ducha = [str(BIN / "python"), "-m", "ducha"]
+    subprocess.run(
+        [*ducha, "demo", "--no-serve"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
+    )
+    cookies = {}
+    for username in ("office", "reporter"):
+        out = subprocess.run(
+            [*ducha, "shell", "-c", SESSION.format(username=username)],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+        cookies[username] = re.search(r"SESSION (\w+)", out).group(1)
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "ducha.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(WORKERS),
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{PORT}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/ping", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        pages = [
+            ("trivial view /ping", f"{base}/ping", None),
+            ("public board / (186 tasks)", f"{base}/", None),
+            ("public board /board/2021-06/", f"{base}/board/2021-06/", None),
+            ("task page /tasks/<code>/", None, None),
+            ("reporter /me/", f"{base}/me/", cookies["reporter"]),
+            ("office /office/ (Jan 2022)", f"{base}/office/", cookies["office"]),
+            (
+                "office /office/?month=2021-12 (preview)",
+                f"{base}/office/?month=2021-12",
+                cookies["office"],
+            ),
+        ]
+        code = subprocess.run(
+            [
+                *ducha,
+                "shell",
+                "-c",
+                "from ducha.ledger.models import Task; print(Task.objects.first().code)",
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        pages[3] = ("task page /tasks/<code>/", f"{base}/tasks/{code}/", None)
+        for _name, url, cookie in pages:  # warm the caches
+            if cookie is None:
+                urllib.request.urlopen(url, timeout=30)
+        print(
+            f"gunicorn {WORKERS} sync workers, wrk 2 threads {CONNECTIONS} connections "
+            f"{SECONDS}s each, {os.environ.get('DATABASE_URL', 'SQLite')}"
+        )
+        print(f"{'page':<42} {'req/s':>9} {'p50':>9} {'p99':>9} {'non-2xx':>8}")
+        trivial = None
+        for name, url, cookie in pages:
+            r = wrk(url, cookie)
+            trivial = trivial or r["rps"]
+            print(
+                f"{name:<42} {r['rps']:>9.0f} {r['p50']:>9} {r['p99']:>9} {r['non2xx']:>8}"
+                f"   ({r['rps'] / trivial:.2f}× trivial)"
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+"""The audit log. Import-safe before apps are ready: the functions load models on call."""
+
+
+def record(action, *, actor=None, request=None, target=None, detail=None, actor_name=""):
+    from ducha.audit.log import record as _record
+
+    return _record(
+        action, actor=actor, request=request, target=target, detail=detail, actor_name=actor_name
+    )
+
+
+def verify_log() -> list[str]:
+    from ducha.audit.log import verify_log as _verify_log
+
+    return _verify_log()

@@ -1,0 +1,116 @@
+"""Writing to the audit log and checking its hash chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from ducha.accounts.lockout import client_address
+from ducha.audit.models import AuditEntry, AuditLock
+from ducha.lib.chain import canonical_json, sha256_hex
+
+
+def content(entry: AuditEntry) -> dict:
+    """What the entry's hash covers: everything but its own hash and row id."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_id,
+        "actor_name": entry.actor_name,
+        "role": entry.role,
+        "action": entry.action,
+        "target_type": entry.target_type,
+        "target_id": entry.target_id,
+        "target_label": entry.target_label,
+        "detail": entry.detail,
+        "address": entry.address,
+        "previous": entry.previous,
+    }
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    request=None,
+    target=None,
+    detail: dict | None = None,
+    actor_name: str = "",
+) -> AuditEntry:
+    """Append one entry. `actor` defaults to the request's signed-in user; `actor_name`
+    names a non-person actor such as `ducha tick`; `target` is any model instance."""
+    if actor is None and request is not None:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+    target_fields = {}
+    if target is not None:
+        target_fields = {
+            "target_type": type(target).__name__,
+            "target_id": "" if target.pk is None else str(target.pk),
+            "target_label": str(target)[:200],
+        }
+    return append(
+        action,
+        actor=actor,
+        actor_name=actor_name,
+        address=client_address(request) if request is not None else "",
+        detail=detail,
+        **target_fields,
+    )
+
+
+def _name(user) -> str:
+    full, username = getattr(user, "full_name", ""), user.get_username()
+    return f"{full}（{username}）" if full and full != username else username
+
+
+def append(action: str, *, actor=None, actor_name="", address="", detail=None, **target):
+    """The one write: lock, link to the head, hash, insert."""
+    if action not in AuditEntry.Action.values:
+        raise ValueError(f"unknown audit action {action!r}")
+    if actor is not None and not actor.is_authenticated:  # record(..., actor=request.user)
+        actor = None
+    # Dates, decimals and the like become JSON text first, then one canonical spelling.
+    detail_json = canonical_json(json.loads(json.dumps(detail or {}, cls=DjangoJSONEncoder)))
+    with transaction.atomic():
+        if AuditLock.objects.select_for_update().filter(pk=1).first() is None:
+            AuditLock.objects.get_or_create(pk=1)  # the migration's row was flushed
+            AuditLock.objects.select_for_update().get(pk=1)
+        head = AuditEntry.objects.order_by("-seq").only("seq", "sha256").first()
+        entry = AuditEntry(
+            seq=head.seq + 1 if head else 1,
+            at=timezone.now(),
+            actor=actor,
+            actor_name=(actor_name or (_name(actor) if actor else ""))[:150],
+            role=getattr(actor, "role", "") or "",
+            action=action,
+            detail=detail_json,
+            address=address[:64],
+            previous=head.sha256 if head else "",
+            **target,
+        )
+        entry.sha256 = sha256_hex(canonical_json(content(entry)))
+        entry.save(force_insert=True)
+    return entry
+
+
+def verify_log() -> list[str]:
+    """Recompute every hash and link; the problems found, in Chinese, naming the entry."""
+    problems = []
+    expected_previous = ""
+    for entry in AuditEntry.objects.order_by("seq").iterator():
+        when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+        name = f"第 {entry.seq} 条审计记录（{when}）"
+        if sha256_hex(canonical_json(content(entry))) != entry.sha256:
+            problems.append(f"{name}：内容与其 SHA-256 不符，写入后被改动过")
+        if entry.previous != expected_previous:
+            problems.append(
+                f"{name}：链条断开，上一条哈希应为 {expected_previous or '（空）'}，"
+                "其前的记录被删除或改动过"
+            )
+        expected_previous = entry.sha256
+    return problems

@@ -1,0 +1,610 @@
+"""The public side: published boards (any month, any version), their downloads, task pages.
+
+Nothing here needs a login. A published board never changes, so its rendered parts are
+cached. Every cache key starts with the head of the publication chain, which moves with
+each publication or correction of any month: one indexed query per request is enough to
+know that a cached part is still the truth (a new month for `/`, a new version, or a
+corrected previous month that changes the "against last month" column all move the head).
+The rest of the key is the month, the version asked for, the filters, the language and
+whether htmx asked for the results only. The frame around the cached parts (navigation,
+the signed-in user, CSRF tokens) is rendered on every request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from ducha.boards import exports
+from ducha.boards.models import Publication
+from ducha.boards.poster import PosterError, board_pdf
+from ducha.boards.publication import snapshot_with_hash
+from ducha.ledger.models import Task
+from ducha.lib.months import add_months, format_month
+
+# Keys carry the chain head, so entries never go stale; the timeout only bounds memory.
+CACHE_SECONDS = 7 * 24 * 3600
+FILTERS = ("area", "unit", "leader", "source", "rating")
+ROW_FIELD = {"area": "area", "unit": "lead_unit", "leader": "leader", "source": "source"}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One of the four animals (or "not rated"), as the pages show it: icon, name, colour."""
+
+    key: str
+    name: str
+    colour: str
+    meaning: str
+    hex: str
+    rank: int  # horse > ox > ostrich > snail; red is the best mark (SPEC §1)
+
+
+def _mark(key: str, name, colour, meaning, rank: int) -> Mark:
+    return Mark(key, name, colour, meaning, "#" + exports.COLOURS[key][2], rank)
+
+
+MARKS = {
+    "horse": _mark("horse", _("骏马"), _("红"), _("提前完成"), 4),
+    "ox": _mark("ox", _("黄牛"), _("绿"), _("正常推进"), 3),
+    "ostrich": _mark("ostrich", _("鸵鸟"), _("蓝"), _("进展缓慢"), 2),
+    "snail": _mark("snail", _("蜗牛"), _("黄"), _("工作无进展"), 1),
+}
+NOT_RATED = Mark("none", _("不评价"), "", _("本月不参与评价"), "", 0)
+SOURCES = {"省定": pgettext_lazy("task source", "省定"), "市定": pgettext_lazy("task source", "市定")}
+KINDS = {
+    Publication.Kind.SCHEDULED: _("定时发布"),
+    Publication.Kind.MANUAL: _("手动发布"),
+    Publication.Kind.CORRECTION: _("勘误"),
+}
+NODE_STATUS = {"not_started": _("未启动"), "in_progress": _("推进中"), "done": _("已完成")}
+TASK_STATUS = {
+    Task.Status.ACTIVE: _("正常"),
+    Task.Status.SUSPENDED: _("暂停"),
+    Task.Status.CANCELLED: _("取消"),
+}
+
+
+# Labels ---------------------------------------------------------------------------------
+
+
+def month_label(month: dt.date) -> str:
+    return dateformat.format(month, pgettext("month", "Y年n月"))
+
+
+def short_month_label(month: dt.date) -> str:
+    return dateformat.format(month, pgettext("short month", "n月"))
+
+
+def day_label(day: dt.date) -> str:
+    return dateformat.format(day, pgettext("day", "Y年n月j日"))
+
+
+def _month_of(text: str) -> dt.date | None:
+    year, month = int(text[:4]), int(text[5:7])
+    return dt.date(year, month, 1) if 1 <= month <= 12 and year >= 1 else None
+
+
+# Board pages ----------------------------------------------------------------------------
+
+
+@require_safe
+def latest_board(request):
+    """The newest month that has a publication, in its latest version."""
+    return _board_response(request, None, None)
+
+
+@require_safe
+def board(request, month: str):
+    when = _month_of(month)
+    version = _version_of(request.GET.get("version", ""))
+    if when is None or version == 0:
+        return _missing_board(request, when)
+    return _board_response(request, when, version)
+
+
+def _version_of(text: str) -> int | None:
+    """None: the latest version; 0: not a version number at all."""
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() and len(text) < 6 else 0
+
+
+def _filters(query) -> dict[str, str]:
+    """The filters asked for, normalised so that equal requests share one cache entry."""
+    chosen = {}
+    for name in FILTERS:
+        value = query.get(name, "").strip()[:100]
+        if name == "rating" and value not in (*MARKS, NOT_RATED.key):
+            continue
+        if name == "source" and value not in SOURCES:
+            continue
+        if value:
+            chosen[name] = value
+    return chosen
+
+
+def _wants_results_only(request) -> bool:
+    # A history restore after a cache miss in the browser needs the whole page.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def _chain_head() -> str | None:
+    return Publication.objects.order_by("-seq").values_list("sha256", flat=True).first()
+
+
+def _board_response(request, month: dt.date | None, version: int | None):
+    head = _chain_head()
+    if head is None:
+        return _missing_board(request, month)
+    filters = _filters(request.GET)
+    partial = _wants_results_only(request)
+    key = _cache_key(
+        "board",
+        head,
+        format_month(month) if month else "latest",
+        version,
+        sorted(filters.items()),
+        get_language(),
+        partial,
+    )
+    part = cache.get(key)
+    if part is None:
+        context = _board_context(request, month, version, filters)
+        if context is None:
+            return _missing_board(request, month)
+        if partial:
+            part = {
+                "sha": context["publication"]["sha256"],
+                "results": render_to_string("boards/board.html#results", context, request),
+            }
+        else:
+            part = {
+                "sha": context["publication"]["sha256"],
+                "title": context["page_title"],
+                "board": render_to_string("boards/board.html#board", context, request),
+                "colophon": render_to_string("boards/board.html#colophon", context, request),
+            }
+        cache.set(key, part, CACHE_SECONDS)
+
+    not_modified = _not_modified(request, _etag(request, part["sha"], key, partial))
+    if not_modified is not None:
+        return not_modified
+    if partial:
+        response = HttpResponse(part["results"])
+    else:
+        response = render(request, "boards/board.html", {"part": part})
+    # After rendering: the page may just have created this visitor's CSRF secret.
+    _set_validators(response, _etag(request, part["sha"], key, partial))
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _cache_key(*parts) -> str:
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode())
+    return f"ducha:{parts[0]}:{digest.hexdigest()}"
+
+
+def _etag(request, sha: str, key: str, partial: bool) -> str:
+    """The publication's hash, then a digest of the key and of who the frame was drawn for.
+
+    A full page holds the visitor's name and CSRF token, so a browser may reuse it only
+    while those stay the same.
+    """
+    who = "" if partial else f"{request.user.pk or ''}:{request.META.get('CSRF_COOKIE', '')}"
+    digest = hashlib.sha256(f"{key}|{who}".encode()).hexdigest()[:20]
+    return f'"{sha[:20]}-{digest}"'
+
+
+def _set_validators(response, etag: str) -> None:
+    response["ETag"] = etag
+    # Revalidate every time: `/` must show a new month at once, and a 304 is cheap.
+    patch_cache_control(response, private=True, no_cache=True)
+
+
+def _not_modified(request, etag: str):
+    probe = HttpResponse()
+    _set_validators(probe, etag)
+    patch_vary_headers(probe, ["HX-Request"])
+    answer = get_conditional_response(request, etag=etag, response=probe)
+    return answer if answer.status_code == 304 else None
+
+
+def _board_context(request, month: dt.date | None, version: int | None, filters: dict):
+    """Everything the board page shows; None when that month or version is not published."""
+    metas = list(
+        Publication.objects.order_by("month", "version").values(
+            "pk", "month", "version", "kind", "reason", "sha256", "previous", "published_at"
+        )
+    )
+    if not metas:
+        return None
+    month = month or metas[-1]["month"]
+    versions = [m for m in metas if m["month"] == month]
+    if version is not None:
+        chosen = [m for m in versions if m["version"] == version]
+    else:
+        chosen = versions[-1:]
+    if not chosen:
+        return None
+    publication = chosen[0]
+    before = [m for m in metas if m["month"] == add_months(month, -1)]
+    wanted = [publication["pk"], *(m["pk"] for m in before[-1:])]
+    snapshots = dict(Publication.objects.filter(pk__in=wanted).values_list("pk", "snapshot"))
+    board = json.loads(snapshots[publication["pk"]])
+    previous = json.loads(snapshots[before[-1]["pk"]]) if before else None
+
+    rows = _rows(board, previous)
+    shown = [r for r in rows if _matches(r, filters)]
+    counts = Counter(r["rating"] for r in rows)
+    shown_counts = Counter(r["rating"] for r in shown)
+    changes = Counter(r["change"].direction for r in shown if r["change"])
+    month_text = format_month(month)
+    published_at = timezone.localtime(publication["published_at"])
+    latest_version = versions[-1]
+    version_query = f"?version={version}" if version is not None else ""
+    title = gettext("%(city)s改革任务“四色”督查公示") % {"city": settings.DUCHA_CITY}
+    return {
+        "board": board,
+        "publication": publication,
+        "month": month,
+        "month_text": month_text,
+        "month_label": month_label(month),
+        "title": title,
+        "page_title": gettext("%(month)s“四色”督查公示") % {"month": month_label(month)},
+        "published_on": day_label(published_at.date()),
+        "published_at": published_at,
+        "kind": KINDS.get(publication["kind"], publication["kind"]),
+        "is_correction": publication["kind"] == Publication.Kind.CORRECTION,
+        "is_superseded": publication["version"] != latest_version["version"],
+        "latest_version": latest_version,
+        "versions": [
+            {
+                **v,
+                "kind_label": KINDS.get(v["kind"], v["kind"]),
+                "published_on": day_label(timezone.localtime(v["published_at"]).date()),
+                "current": v["pk"] == publication["pk"],
+            }
+            for v in versions
+        ],
+        "version_query": version_query,
+        "asked_version": version,
+        "previous_month": month_label(add_months(month, -1)),
+        "previous_published": previous is not None,
+        "calendar": _calendar(month, sorted({m["month"] for m in metas})),
+        "legend": [
+            {"mark": mark, "count": counts[key], "shown": shown_counts[key]}
+            for key, mark in MARKS.items()
+        ],
+        "not_rated": counts[None],
+        "total": len(rows),
+        "shown_total": len(shown),
+        "changes": changes,
+        "groups": [
+            {"area": area, "rows": list(group)}
+            for area, group in groupby(shown, key=lambda r: r["area"])
+        ],
+        "filters": filters,
+        "options": {
+            "area": list(dict.fromkeys(r["area"] for r in rows)),
+            "unit": sorted({r["lead_unit"] for r in rows}),
+            "leader": sorted({r["leader"] for r in rows}),
+            "source": [{"value": k, "label": v} for k, v in SOURCES.items()],
+            "rating": [*MARKS.values(), NOT_RATED],
+        },
+        "units": board["units"],
+        "marks": list(MARKS.values()),
+        "points": [(MARKS[k], settings.DUCHA_POINTS[k]) for k in MARKS],
+        "path": request.path,
+        "downloads": [
+            (fmt, label, reverse("boards:download", args=[month_text, fmt]) + version_query)
+            for fmt, label in (
+                ("pdf", _("PDF 海报")),
+                ("xlsx", "Excel"),
+                ("csv", "CSV"),
+                ("json", "JSON"),
+            )
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    direction: str  # up, down, same, new (new on the board), rated, unrated, none
+    symbol: str
+    text: str
+
+
+def _change(before: dict | None, code: str, rating: str | None) -> Change | None:
+    """How a task's mark moved against last month's latest publication."""
+    if before is None:
+        return None
+    if code not in before:
+        return Change("new", "＋", gettext("新列入"))
+    old = before[code]
+    if old is None and rating is None:
+        return Change("none", "", "—")
+    if old == rating:
+        return Change("same", "＝", gettext("持平"))
+    if old is None:
+        return Change("rated", "•", gettext("开始评价"))
+    if rating is None:
+        return Change("unrated", "•", gettext("本月不评价"))
+    names = {"old": MARKS[old].name, "new": MARKS[rating].name}
+    if MARKS[rating].rank > MARKS[old].rank:
+        return Change("up", "↑", gettext("由%(old)s升为%(new)s") % names)
+    return Change("down", "↓", gettext("由%(old)s降为%(new)s") % names)
+
+
+def _rows(board: dict, previous: dict | None) -> list[dict]:
+    before = {t["task"]: t["rating"] for t in previous["tasks"]} if previous else None
+    rows = []
+    for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"])):
+        override = t["override"]
+        rows.append(
+            t
+            | {
+                "mark": MARKS.get(t["rating"], NOT_RATED),
+                "source_label": SOURCES.get(t["source"], t["source"]),
+                "change": _change(before, t["task"], t["rating"]),
+                "computed_mark": (
+                    MARKS.get(override["computed"], NOT_RATED) if override else None
+                ),
+            }
+        )
+    return rows
+
+
+def _matches(row: dict, filters: dict) -> bool:
+    for name, value in filters.items():
+        if name == "rating":
+            if (row["rating"] or NOT_RATED.key) != value:
+                return False
+        elif row[ROW_FIELD[name]] != value:
+            return False
+    return True
+
+
+def _calendar(month: dt.date, published: list[dt.date]) -> dict:
+    """The twelve months of the board's year, linked where published; the years around it."""
+    done = set(published)
+    first = dt.date(month.year, 1, 1)
+    days = [add_months(first, k) for k in range(12)]
+    earlier = [m for m in published if m.year < month.year]
+    later = [m for m in published if m.year > month.year]
+    return {
+        "year": month.year,
+        "months": [
+            {
+                "text": format_month(d),
+                "label": short_month_label(d),
+                "published": d in done,
+                "current": d == month,
+            }
+            for d in days
+        ],
+        "earlier": format_month(earlier[-1]) if earlier else None,
+        "earlier_year": earlier[-1].year if earlier else None,
+        "later": format_month(later[-1]) if later else None,
+        "later_year": later[-1].year if later else None,
+    }
+
+
+def _missing_board(request, month: dt.date | None):
+    months = list(
+        Publication.objects.order_by("month").values_list("month", flat=True).distinct()
+    )
+    context = {
+        "heading": (
+            gettext("%(month)s的公示尚未发布") % {"month": month_label(month)}
+            if month
+            else gettext("还没有发布过公示")
+        ),
+        "message": gettext("每月的“四色”督查结果在次月10日公示。"),
+        "months": [{"text": format_month(m), "label": month_label(m)} for m in months],
+    }
+    # `/` with nothing published yet is not an error, just an empty office.
+    status = 200 if month is None and not months else 404
+    return render(request, "boards/missing.html", context, status=status)
+
+
+# Downloads ------------------------------------------------------------------------------
+
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+@require_safe
+def download(request, month: str, fmt: str):
+    """The published board as JSON, CSV, xlsx or the PDF poster (latest version unless asked)."""
+    when = _month_of(month)
+    version = _version_of(request.GET.get("version", ""))
+    if when is None or version == 0:
+        return _missing_board(request, when)
+    versions = Publication.objects.filter(month=when).order_by("-version")
+    if version is not None:
+        versions = versions.filter(version=version)
+    meta = versions.values("pk", "version", "sha256").first()
+    if meta is None:
+        return _missing_board(request, when)
+
+    etag = f'"{meta["sha256"]}.{fmt}"'
+    not_modified = _not_modified(request, etag)
+    if not_modified is not None:
+        return not_modified
+    key = f"ducha:file:{meta['sha256']}:{fmt}"
+    body = cache.get(key)
+    if body is None:
+        board = snapshot_with_hash(Publication.objects.get(pk=meta["pk"]))
+        try:
+            body = _file(board, fmt)
+        except PosterError as e:
+            return HttpResponse(str(e), status=503, content_type="text/plain; charset=utf-8")
+        cache.set(key, body, CACHE_SECONDS)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    disposition = "inline" if fmt in ("json", "pdf") else "attachment"
+    filename = f"ducha-board-{month}-v{meta['version']}.{fmt}"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    _set_validators(response, etag)
+    return response
+
+
+def _file(board: dict, fmt: str) -> bytes:
+    if fmt == "json":
+        return json.dumps(board, ensure_ascii=False, indent=1).encode()
+    if fmt == "csv":
+        # Excel on Chinese Windows needs the BOM to read UTF-8 CSV.
+        return exports.board_csv(board).encode("utf-8-sig")
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        exports.board_xlsx(board, buffer)
+    else:
+        board_pdf(board, buffer)
+    return buffer.getvalue()
+
+
+# Task pages -----------------------------------------------------------------------------
+
+
+def _get_public_task(code: str) -> Task | None:
+    """Tasks are public, every field of them; this is the one place that looks them up."""
+    return (
+        Task.objects.select_related("area", "leader", "lead_unit")
+        .prefetch_related("co_units", "nodes")
+        .filter(code=code)
+        .first()
+    )
+
+
+@require_safe
+def task_detail(request, code: str):
+    task = _get_public_task(code)
+    if task is None:
+        context = {
+            "heading": gettext("没有编号为 %(code)s 的改革任务") % {"code": code},
+            "message": gettext("请从公示表中点击任务编号进入。"),
+            "months": [],
+        }
+        return render(request, "boards/missing.html", context, status=404)
+
+    history, last = _task_history(task.code)
+    published = {n["code"]: n for n in last["nodes"]} if last else {}
+    last_month = last["month"] if last else None
+    nodes = []
+    for node in task.nodes.all():
+        state = published.get(node.code)
+        done = _month_of(state["done"]) if state and state["done"] else None
+        nodes.append(
+            {
+                "code": node.code,
+                "title": node.title,
+                "due": month_label(node.due_month),
+                "state": state,
+                "status": NODE_STATUS.get(state["status"], "") if state else "",
+                "status_key": state["status"] if state else "unpublished",
+                "done": month_label(done) if done else "",
+                "early": bool(done and done < node.due_month),
+                "late": bool(done and done > node.due_month),
+                "overdue": bool(
+                    state and not done and last_month and node.due_month <= last_month
+                ),
+            }
+        )
+    context = {
+        "task": task,
+        "source": SOURCES.get(task.get_source_display(), task.get_source_display()),
+        "status": TASK_STATUS.get(task.status, task.status),
+        "co_units": [u.name for u in task.co_units.all()],
+        "nodes": nodes,
+        "history": history,
+        "last": last,
+        "last_label": month_label(last_month) if last_month else "",
+    }
+    return render(request, "boards/task.html", context)
+
+
+def _task_history(code: str) -> tuple[list[dict], dict | None]:
+    """The task's mark in every published month (latest versions), and its last published row.
+
+    Per-publication indexes are cached under the publication's hash (which fixes its
+    content), so the page costs the same few queries however many tasks a board holds.
+    """
+    latest: dict[dt.date, dict] = {}
+    for meta in Publication.objects.order_by("month", "version").values(
+        "pk", "month", "version", "sha256"
+    ):
+        latest[meta["month"]] = meta
+    metas = list(latest.values())
+    marks = _cached_parts(metas, "marks")
+    history = []
+    for meta in metas:
+        entry = marks[meta["sha256"]].get(code)
+        if entry is None:
+            continue
+        rating, computed, reason = entry
+        text = format_month(meta["month"])
+        history.append(
+            {
+                "text": text,
+                "label": month_label(meta["month"]),
+                "mark": MARKS.get(rating, NOT_RATED),
+                "adjusted": reason is not None,
+                "computed": MARKS.get(computed, NOT_RATED),
+                "reason": reason,
+                "version": meta["version"],
+                "url": reverse("boards:board", args=[text]) + f"#t-{code}",
+            }
+        )
+    if not history:
+        return history, None
+    last_meta = latest[_month_of(history[-1]["text"])]
+    nodes = _cached_parts([last_meta], "nodes")[last_meta["sha256"]][code]
+    return history, {"month": last_meta["month"], "version": last_meta["version"], "nodes": nodes}
+
+
+def _cached_parts(metas: list[dict], part: str) -> dict[str, dict]:
+    """{sha: {task code: ...}} for each publication: "marks" or "nodes", from one query."""
+    keys = {m["sha256"]: f"ducha:{part}:{m['sha256']}" for m in metas}
+    found = cache.get_many(keys.values())
+    out = {sha: found[key] for sha, key in keys.items() if key in found}
+    missing = [m["pk"] for m in metas if m["sha256"] not in out]
+    if missing:
+        fresh = {}
+        for sha, text in Publication.objects.filter(pk__in=missing).values_list(
+            "sha256", "snapshot"
+        ):
+            tasks = json.loads(text)["tasks"]
+            fresh[f"ducha:marks:{sha}"] = {
+                t["task"]: (
+                    t["rating"],
+                    t["override"]["computed"] if t["override"] else None,
+                    t["override"]["reason"] if t["override"] else None,
+                )
+                for t in tasks
+            }
+            fresh[f"ducha:nodes:{sha}"] = {t["task"]: t["nodes"] for t in tasks}
+            out[sha] = fresh[f"ducha:{part}:{sha}"]
+        cache.set_many(fresh, CACHE_SECONDS)
+    return out

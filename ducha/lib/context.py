@@ -1,0 +1,10 @@
+from django.conf import settings
+
+
+def site(request):
+    """What every page's frame needs: the city's name and the signed-in user's role."""
+    user = getattr(request, "user", None)
+    return {
+        "city": settings.DUCHA_CITY,
+        "role": getattr(user, "role", None) if user and user.is_authenticated else None,
+    }

@@ -1,0 +1,133 @@
+"""佐证材料: accept PDF, images and Office documents by what they contain, not their name."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+MB = 1024 * 1024
+
+KINDS = {
+    # kind: (content type, extensions)
+    "pdf": ("application/pdf", {".pdf"}),
+    "png": ("image/png", {".png"}),
+    "jpeg": ("image/jpeg", {".jpg", ".jpeg"}),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        {".docx"},
+    ),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}),
+    "pptx": (
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        {".pptx"},
+    ),
+    "ole": ("application/octet-stream", {".doc", ".xls", ".ppt", ".wps", ".et"}),
+}
+ALLOWED = "PDF、PNG/JPEG 图片、Word/Excel/PowerPoint 文档"
+# Markup that a browser would run if it ever sniffed the file as HTML.
+MARKUP = re.compile(rb"<\s*(html|script|iframe|svg|body|object|embed|!doctype)", re.IGNORECASE)
+OFFICE_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
+
+
+class EvidenceRefused(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Checked:
+    kind: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return None
+
+
+def _png_is_clean(data: bytes) -> bool:
+    """Walk the chunks: the file must end at IEND, with nothing smuggled after it."""
+    pos = 8
+    while pos + 8 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos == len(data)
+    return False
+
+
+def _office_kind(path: Path, name: str) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            if len(names) > 5000 or sum(i.file_size for i in z.infolist()) > 200 * MB:
+                raise EvidenceRefused(f"{name}：压缩内容过大，已拒绝")
+    except zipfile.BadZipFile:
+        raise EvidenceRefused(f"{name}：文件已损坏") from None
+    if "[Content_Types].xml" in names:
+        for kind, prefix in OFFICE_PARTS.items():
+            if any(n.startswith(prefix) for n in names):
+                return kind
+    raise EvidenceRefused(f"{name}：是压缩包而不是 Office 文档；只接受{ALLOWED}")
+
+
+def check(path: Path, name: str) -> Checked:
+    """Refuse anything but the allowed kinds; the extension must agree with the content."""
+    size = path.stat().st_size
+    limit = settings.DUCHA_EVIDENCE_MAX_MB * MB
+    if size == 0:
+        raise EvidenceRefused(f"{name}：文件是空的")
+    if size > limit:
+        raise EvidenceRefused(
+            f"{name}：文件 {size / MB:.1f} MB，超过 {settings.DUCHA_EVIDENCE_MAX_MB} MB 的上限"
+        )
+    data = path.read_bytes()
+    kind = _sniff(data[:16])
+    if kind == "zip":
+        kind = _office_kind(path, name)
+    if kind is None:
+        raise EvidenceRefused(f"{name}：文件内容不是允许的类型；只接受{ALLOWED}")
+    content_type, extensions = KINDS[kind]
+    suffix = Path(name).suffix.lower()
+    if suffix not in extensions:
+        raise EvidenceRefused(f"{name}：扩展名 {suffix or '（无）'} 与文件内容（{kind}）不符")
+    if kind in ("png", "jpeg") and MARKUP.search(data):
+        raise EvidenceRefused(f"{name}：图片中夹带了网页代码，已拒绝")
+    if kind == "png" and not _png_is_clean(data):
+        raise EvidenceRefused(f"{name}：PNG 结构不完整或末尾附加了其他数据，已拒绝")
+    if kind == "pdf" and b"%%EOF" not in data[-2048:]:
+        raise EvidenceRefused(f"{name}：PDF 文件不完整")
+    return Checked(kind, content_type, size, hashlib.sha256(data).hexdigest())
+
+
+def storage_dir() -> Path:
+    folder = Path(settings.MEDIA_ROOT) / "evidence"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def new_stored_name() -> str:
+    return uuid.uuid4().hex
+
+
+def stored_path(stored_name: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
+        raise ValueError("bad stored name")
+    return storage_dir() / stored_name

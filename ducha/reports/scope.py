@@ -1,0 +1,94 @@
+"""Who may see and change what: one helper per model, used by every view.
+
+The office sees and manages everything; the auditor sees everything and changes nothing;
+a unit's reporter and head see the tasks their unit leads (and their reports); a city
+leader sees the tasks he is responsible for. Anything out of scope is a 404, so that a
+unit cannot even learn which other reports exist.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from ducha.ledger.models import Task
+from ducha.org.models import User
+from ducha.reports.models import Evidence, Report
+
+Role = User.Role
+
+
+def is_office(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE)
+
+
+def sees_everything(user) -> bool:
+    return is_office(user) or (user.is_authenticated and user.role == Role.AUDITOR)
+
+
+def is_unit_member(user) -> bool:
+    return user.is_authenticated and user.role in (Role.REPORTER, Role.HEAD) and user.unit_id
+
+
+def visible_tasks(user):
+    tasks = Task.objects.all()
+    if sees_everything(user):
+        return tasks
+    if is_unit_member(user):
+        return tasks.filter(lead_unit_id=user.unit_id)
+    if user.is_authenticated and user.role == Role.LEADER and user.leader_id:
+        return tasks.filter(leader_id=user.leader_id)
+    return tasks.none()
+
+
+def visible_reports(user):
+    reports = Report.objects.all()
+    if sees_everything(user):
+        return reports
+    return reports.filter(task__in=visible_tasks(user))
+
+
+def get_task_for_user(user, code: str) -> Task:
+    try:
+        return visible_tasks(user).select_related("area", "leader", "lead_unit").get(code=code)
+    except Task.DoesNotExist:
+        raise Http404("没有这项任务，或您无权查看") from None
+
+
+def get_report_for_user(user, pk: int) -> Report:
+    try:
+        return visible_reports(user).select_related("task", "unit").get(pk=pk)
+    except Report.DoesNotExist:
+        raise Http404("没有这份报送，或您无权查看") from None
+
+
+def get_evidence_for_user(user, pk: int) -> Evidence:
+    try:
+        return Evidence.objects.select_related("report").get(
+            pk=pk, report__in=visible_reports(user)
+        )
+    except Evidence.DoesNotExist:
+        raise Http404("没有这个文件，或您无权下载") from None
+
+
+def can_edit(user, report: Report) -> bool:
+    """The lead unit's reporter (or head) while the report is a draft or sent back."""
+    return is_unit_member(user) and user.unit_id == report.task.lead_unit_id and report.editable
+
+
+def can_approve(user, report: Report) -> bool:
+    return (
+        user.is_authenticated
+        and user.role == Role.HEAD
+        and user.unit_id == report.task.lead_unit_id
+        and report.status == Report.Status.SUBMITTED
+    )
+
+
+def can_review(user, report: Report) -> bool:
+    return is_office(user) and report.status == Report.Status.APPROVED
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied("您没有权限进行此操作")

@@ -1,0 +1,288 @@
+"""The monthly report's path: draft → submitted → approved by the unit head (its node lines
+become progress rows) → accepted by the office, or sent back at either step.
+
+Every step is one function in one transaction, checked against the version the person
+was looking at: two people editing the same report never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ducha.audit import record
+from ducha.ledger.checks import progress_problems, stored_percent
+from ducha.ledger.models import Node, Progress, Task
+from ducha.lib import clock
+from ducha.lib.months import add_months
+from ducha.reports import evidence as files
+from ducha.reports.models import Evidence, Report, ReportLine
+
+Status = Report.Status
+
+
+class Stale(Exception):
+    """Someone else changed the report since it was loaded."""
+
+
+class Invalid(Exception):
+    def __init__(self, errors: dict[str, list[str]]):
+        self.errors = errors
+        super().__init__("；".join(m for ms in errors.values() for m in ms))
+
+
+@dataclass(frozen=True)
+class LineInput:
+    status: str
+    percent: int | None = None
+    done_on: dt.date | None = None
+    note: str = ""
+
+
+def reporting_month(today: dt.date | None = None) -> dt.date:
+    """Month M is reported until the deadline day of M+1; after that, the new month is."""
+    today = today or clock.today()
+    first = today.replace(day=1)
+    if today.day <= settings.DUCHA_REPORT_DEADLINE_DAY:
+        return add_months(first, -1)
+    return first
+
+
+def deadline(month: dt.date) -> dt.date:
+    return add_months(month, 1).replace(day=settings.DUCHA_REPORT_DEADLINE_DAY)
+
+
+def open_report(task: Task, month: dt.date) -> Report:
+    """The task's report for `month`, created with each node's last known state."""
+    report, created = Report.objects.get_or_create(
+        task=task, month=month, defaults={"unit_id": task.lead_unit_id}
+    )
+    if created:
+        latest: dict[int, Progress] = {}
+        for p in Progress.objects.filter(task=task, month__lte=month).order_by("month"):
+            if latest.get(p.node_id) is None or latest[p.node_id].status != Progress.Status.DONE:
+                latest[p.node_id] = p
+        lines = []
+        for node in task.nodes.all():
+            p = latest.get(node.pk)
+            carried = p is not None and (p.month == month or p.status == Progress.Status.DONE)
+            lines.append(
+                ReportLine(
+                    report=report,
+                    node=node,
+                    status=p.status if p else Progress.Status.NOT_STARTED,
+                    percent=p.percent if p else None,
+                    done_on=p.done_on if p and p.status == Progress.Status.DONE else None,
+                    note=p.note if carried else "",
+                )
+            )
+        ReportLine.objects.bulk_create(lines)
+    return report
+
+
+def _advance(report: Report, version: int, **changes) -> Report:
+    """Apply `changes` only if the report is still at `version`; bump the version."""
+    updated = Report.objects.filter(pk=report.pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        current = Report.objects.get(pk=report.pk)
+        raise Stale(
+            f"这份报送已被他人修改（现为第{current.version}版，状态：{current.get_status_display()}），"
+            "请刷新页面后再操作，您的修改未保存"
+        )
+    report.refresh_from_db()
+    return report
+
+
+def _check_state(report: Report, allowed: tuple[str, ...], what: str) -> None:
+    if report.status not in allowed:
+        raise Invalid({"__all__": [f"报送当前状态为「{report.get_status_display()}」，不能{what}"]})
+
+
+@transaction.atomic
+def save_report(
+    report: Report,
+    user,
+    version: int,
+    *,
+    narrative: str,
+    problems: str,
+    next_steps: str,
+    lines: dict[int, LineInput],
+    request=None,
+) -> Report:
+    _check_state(report, (Status.DRAFT, Status.RETURNED), "修改")
+    nodes = {n.pk: n for n in Node.objects.filter(task_id=report.task_id)}
+    errors: dict[str, list[str]] = {}
+    for node_id, line in lines.items():
+        node = nodes.get(node_id)
+        if node is None:
+            errors.setdefault("__all__", []).append(f"节点 {node_id} 不属于这项任务")
+            continue
+        for _field, message in progress_problems(
+            line.status, report.month, line.done_on, line.percent
+        ):
+            errors.setdefault(node.code, []).append(message)
+        if line.percent is not None and not 0 <= line.percent <= 100:
+            errors.setdefault(node.code, []).append("进度应在 0–100 之间")
+    if errors:
+        raise Invalid(errors)
+    _advance(
+        report,
+        version,
+        narrative=narrative.strip(),
+        problems=problems.strip(),
+        next_steps=next_steps.strip(),
+    )
+    existing = {line.node_id: line for line in report.lines.all()}
+    for node_id, given in lines.items():
+        line = existing.get(node_id) or ReportLine(report=report, node_id=node_id)
+        line.status = given.status
+        line.percent = stored_percent(given.status, given.percent)
+        line.done_on = given.done_on
+        line.note = given.note.strip()
+        line.save()
+    record("report_saved", actor=user, request=request, target=report)
+    return report
+
+
+@transaction.atomic
+def submit_report(report: Report, user, version: int, request=None) -> Report:
+    _check_state(report, (Status.DRAFT, Status.RETURNED), "提交")
+    missing = [
+        line.node.code
+        for line in report.lines.select_related("node")
+        if not line.note and line.status != Progress.Status.DONE
+    ]
+    if not report.narrative.strip():
+        raise Invalid({"narrative": ["请填写本月进展情况后再提交"]})
+    if missing:
+        raise Invalid({"__all__": [f"请为未完成的节点填写说明：{'、'.join(missing)}"]})
+    _advance(
+        report,
+        version,
+        status=Status.SUBMITTED,
+        submitted_at=clock.now(),
+        submitted_by=user,
+        comment="",
+    )
+    record("report_submitted", actor=user, request=request, target=report)
+    return report
+
+
+@transaction.atomic
+def approve_report(report: Report, user, version: int, request=None) -> Report:
+    """The unit head's approval is the unit's official report: its lines become progress."""
+    _check_state(report, (Status.SUBMITTED,), "审核报送")
+    moment = clock.now()
+    late = timezone.localtime(moment).date() > deadline(report.month)
+    _advance(
+        report, version, status=Status.APPROVED, approved_at=moment, approved_by=user, late=late
+    )
+    for line in report.lines.all():
+        Progress.objects.update_or_create(
+            node_id=line.node_id,
+            month=report.month,
+            defaults={
+                "task_id": report.task_id,
+                "status": line.status,
+                "percent": stored_percent(line.status, line.percent),
+                "done_on": line.done_on,
+                "note": line.note,
+                "origin": Progress.Origin.ONLINE,
+                "import_run": None,
+                "reported_by": report.submitted_by,
+            },
+        )
+    record("report_approved", actor=user, request=request, target=report, detail={"late": late})
+    return report
+
+
+@transaction.atomic
+def send_back(report: Report, user, version: int, comment: str, request=None) -> Report:
+    """The unit head returns the draft to the reporter."""
+    _check_state(report, (Status.SUBMITTED,), "退回")
+    if not comment.strip():
+        raise Invalid({"comment": ["退回时请写明意见"]})
+    _advance(report, version, status=Status.RETURNED, comment=comment.strip())
+    record(
+        "report_sent_back", actor=user, request=request, target=report, detail={"comment": comment}
+    )
+    return report
+
+
+@transaction.atomic
+def accept_report(report: Report, user, version: int, request=None) -> Report:
+    _check_state(report, (Status.APPROVED,), "审核通过")
+    _advance(report, version, status=Status.ACCEPTED, reviewed_at=clock.now(), reviewed_by=user)
+    record("report_accepted", actor=user, request=request, target=report)
+    return report
+
+
+@transaction.atomic
+def return_report(report: Report, user, version: int, comment: str, request=None) -> Report:
+    """The office returns a report to the unit for changes."""
+    _check_state(report, (Status.APPROVED, Status.ACCEPTED), "退回")
+    if not comment.strip():
+        raise Invalid({"comment": ["退回时请写明意见"]})
+    _advance(
+        report,
+        version,
+        status=Status.RETURNED,
+        comment=comment.strip(),
+        reviewed_at=clock.now(),
+        reviewed_by=user,
+    )
+    record(
+        "report_returned", actor=user, request=request, target=report, detail={"comment": comment}
+    )
+    return report
+
+
+def add_evidence(report: Report, user, upload, request=None) -> Evidence:
+    """Check an uploaded file by its content, then store it under a generated name."""
+    if not report.editable:
+        raise files.EvidenceRefused("报送已提交，不能再添加材料")
+    if report.evidence.count() >= settings.DUCHA_EVIDENCE_MAX_FILES:
+        raise files.EvidenceRefused(f"每份报送最多 {settings.DUCHA_EVIDENCE_MAX_FILES} 个佐证材料")
+    if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * files.MB:
+        raise files.EvidenceRefused(
+            f"{upload.name}：超过 {settings.DUCHA_EVIDENCE_MAX_MB} MB 的上限"
+        )
+    with tempfile.NamedTemporaryFile(dir=files.storage_dir(), delete=False) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        temp = Path(tmp.name)
+    try:
+        checked = files.check(temp, upload.name)
+        stored = files.new_stored_name()
+        shutil.move(temp, files.stored_path(stored))
+    finally:
+        temp.unlink(missing_ok=True)
+    with transaction.atomic():
+        item = Evidence.objects.create(
+            report=report,
+            original_name=Path(upload.name).name[:255],
+            stored_name=stored,
+            kind=checked.kind,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=user,
+        )
+        record(
+            "report_saved",
+            actor=user,
+            request=request,
+            target=report,
+            detail={"evidence": item.original_name},
+        )
+    return item

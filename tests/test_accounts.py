@@ -1,0 +1,253 @@
+"""Signing in and out, lockout after repeated failures, and session timeouts."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client, RequestFactory, override_settings
+
+from ducha.accounts.lockout import client_address
+from ducha.accounts.middleware import SEEN, STARTED
+from ducha.accounts.models import LoginAttempt
+from ducha.audit.models import AuditEntry
+from ducha.org.models import User
+
+PASSWORD = "right-horse-battery-7"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time travel: everything that asks django.utils.timezone.now() gets `clock.now`."""
+
+    class Clock:
+        now = dt.datetime(2021, 7, 10, 9, 0, tzinfo=SHANGHAI)
+
+        def advance(self, **delta):
+            self.now += dt.timedelta(**delta)
+
+    clock = Clock()
+    monkeypatch.setattr("django.utils.timezone.now", lambda: clock.now)
+    return clock
+
+
+@pytest.fixture
+def alice(db):
+    return User.objects.create_user("alice", password=PASSWORD, full_name="王丽", role="office")
+
+
+def sign_in(client, username="alice", password=PASSWORD, address="10.0.0.1", **extra):
+    data = {"username": username, "password": password, **extra}
+    return client.post("/accounts/login/", data, REMOTE_ADDR=address)
+
+
+def signed_in(client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+
+
+def test_the_login_page_is_a_chinese_form(client, db):
+    page = client.get("/accounts/login/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<h1>登录</h1>" in html and "用户名" in html and "密码" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_the_right_password_signs_in_and_is_audited(client, alice):
+    response = sign_in(client)
+    assert response.status_code == 302 and response["Location"] == "/me/"
+    assert signed_in(client)
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.role, entry.address) == (
+        "login",
+        alice,
+        "office",
+        "10.0.0.1",
+    )
+    assert entry.actor_name == "王丽（alice）"
+    assert LoginAttempt.objects.get().succeeded is True
+
+
+def test_a_wrong_password_is_refused_recorded_and_audited(client, alice):
+    response = sign_in(client, password="wrong")
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+    assert not signed_in(client)
+    attempt = LoginAttempt.objects.get()
+    assert (attempt.username, attempt.address, attempt.succeeded) == ("alice", "10.0.0.1", False)
+    entry = AuditEntry.objects.get()
+    assert entry.action == "login_failed" and entry.actor is None
+    assert entry.detail == '{"username":"alice"}'
+
+
+def test_five_failures_lock_the_username_and_even_the_right_password_is_refused(
+    client, alice, clock
+):
+    for _ in range(4):
+        assert sign_in(client, password="wrong").status_code == 200
+        clock.advance(minutes=1)
+    fifth = sign_in(client, password="wrong")
+    assert fifth.status_code == 429
+    assert "该账号登录失败次数过多，已暂时锁定。请在 09:19 之后" in fifth.content.decode()
+    clock.advance(minutes=5)
+    refused = sign_in(client)
+    assert refused.status_code == 429
+    assert "请在 09:19 之后（约 10 分钟后）再试" in refused.content.decode()
+    assert not signed_in(client)
+    # Refused attempts are neither checked nor counted.
+    assert LoginAttempt.objects.count() == 5
+    assert actions() == ["login_failed"] * 5 + ["lockout"]
+
+
+def test_the_username_lock_lifts_after_the_cool_off(client, alice, clock):
+    for _ in range(5):
+        sign_in(client, password="wrong")
+    clock.advance(minutes=14, seconds=59)
+    assert sign_in(client).status_code == 429
+    clock.advance(seconds=2)
+    assert sign_in(client).status_code == 302
+    assert signed_in(client)
+
+
+def test_the_lock_is_per_username_whatever_its_case(client, alice):
+    for _ in range(5):
+        sign_in(client, username="Alice", password="wrong", address="10.0.0.2")
+    assert sign_in(client, address="10.0.0.3").status_code == 429
+    User.objects.create_user("bob", password=PASSWORD)
+    assert sign_in(client, username="bob", address="10.0.0.2").status_code == 302
+
+
+def test_failures_spread_wider_than_the_window_do_not_lock(client, alice, clock):
+    for _ in range(4):
+        sign_in(client, password="wrong")
+    clock.advance(minutes=16)
+    assert sign_in(client, password="wrong").status_code == 200
+    assert sign_in(client).status_code == 302
+
+
+def test_signing_in_clears_the_usernames_failures(client, alice):
+    for _ in range(4):
+        sign_in(client, password="wrong")
+    assert sign_in(client).status_code == 302
+    client.logout()
+    assert sign_in(client, password="wrong").status_code == 200
+    assert sign_in(client).status_code == 302
+
+
+def test_twenty_failures_from_one_address_lock_that_address_for_everyone(client, alice, clock):
+    for i in range(19):
+        assert (
+            sign_in(client, username=f"guess{i}", password="x", address="10.9.9.9").status_code
+            == 200
+        )
+    twentieth = sign_in(client, username="guess19", password="x", address="10.9.9.9")
+    assert twentieth.status_code == 429
+    refused = sign_in(client, address="10.9.9.9")
+    assert refused.status_code == 429
+    assert "此地址登录失败次数过多" in refused.content.decode()
+    assert sign_in(client, address="10.9.9.10").status_code == 302
+    lockout = AuditEntry.objects.get(action="lockout")
+    assert '"scope":"address"' in lockout.detail
+    clock.advance(minutes=15, seconds=1)
+    client.logout()
+    assert sign_in(client, address="10.9.9.9").status_code == 302
+
+
+@override_settings(DUCHA_LOCKOUT_USER_FAILURES=2, DUCHA_LOCKOUT_MINUTES=1)
+def test_the_thresholds_come_from_settings(client, alice):
+    assert sign_in(client, password="wrong").status_code == 200
+    assert sign_in(client, password="wrong").status_code == 429
+
+
+def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(settings):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1"
+    )
+    settings.DUCHA_TRUST_X_FORWARDED_FOR = False
+    assert client_address(request) == "10.0.0.1"
+    settings.DUCHA_TRUST_X_FORWARDED_FOR = True
+    assert client_address(request) == "203.0.113.7"
+    request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
+    assert client_address(request) == "10.0.0.1"
+
+
+def test_old_attempts_are_pruned(client, alice, clock):
+    sign_in(client, password="wrong")
+    clock.advance(days=1, minutes=1)
+    sign_in(client, password="wrong")
+    assert LoginAttempt.objects.count() == 1
+
+
+def test_next_is_followed_only_within_the_site(client, alice):
+    assert sign_in(client, next="/audit/")["Location"] == "/audit/"
+    client.logout()
+    assert sign_in(client, next="https://evil.example/")["Location"] == "/me/"
+
+
+def test_logout_is_post_only_and_audited(client, alice):
+    sign_in(client)
+    assert client.get("/accounts/logout/").status_code == 405
+    assert signed_in(client)
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.redirect_chain[0] == ("/accounts/login/", 302)
+    assert "您已安全退出" in response.content.decode()
+    assert not signed_in(client)
+    assert actions() == ["login", "logout"]
+    assert AuditEntry.objects.get(action="logout").actor == alice
+
+
+def age_session(client, **seconds_ago):
+    session = client.session
+    for key, ago in seconds_ago.items():
+        session[key] -= ago
+    session.save()
+
+
+def test_a_session_idle_for_more_than_30_minutes_is_signed_out(client, alice):
+    sign_in(client)
+    age_session(client, ducha_seen=31 * 60)
+    response = client.get("/audit/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/audit/"
+    assert not signed_in(client)
+    page = client.get(response["Location"])
+    assert "您已超过 30 分钟未操作" in page.content.decode()
+    assert AuditEntry.objects.get(action="logout").detail == '{"reason":"idle"}'
+
+
+def test_a_request_within_30_minutes_keeps_the_session_alive(client, alice):
+    sign_in(client)
+    age_session(client, ducha_seen=29 * 60)
+    before = client.session[SEEN]
+    assert client.get("/audit/").status_code == 200
+    assert client.session[SEEN] > before + 28 * 60
+    assert signed_in(client)
+
+
+def test_a_session_older_than_12_hours_is_signed_out_however_active(client, alice):
+    sign_in(client)
+    age_session(client, ducha_started=12 * 3600 + 1)
+    response = client.get("/audit/")
+    assert response.status_code == 302 and not signed_in(client)
+    page = client.get(response["Location"])
+    assert "本次登录已超过 12 小时" in page.content.decode()
+    assert AuditEntry.objects.get(action="logout").detail == '{"reason":"absolute"}'
+
+
+def test_an_expired_htmx_request_gets_hx_redirect(client, alice):
+    sign_in(client)
+    age_session(client, ducha_seen=31 * 60)
+    response = client.get("/audit/", headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == "/accounts/login/"
+    assert not signed_in(client)
+
+
+def test_a_session_signed_in_another_way_gets_its_clock_started(alice):
+    client = Client()
+    client.force_login(alice)
+    assert client.get("/audit/").status_code == 200
+    assert client.session[STARTED] == client.session[SEEN]

@@ -1,0 +1,87 @@
+"""Every URL × every role (and anonymous): who gets what. Another unit's report, file or
+task edit is always refused."""
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from ducha.boards.publication import publish
+from ducha.reports import workflow
+from ducha.reports.models import Report
+from tests.test_reports import PDF
+
+ROLES = ["anonymous", "office", "reporter", "head", "other_reporter", "leader", "auditor"]
+LOGIN = 302  # anonymous users are sent to the login page
+# (method, url, expected status per role in ROLES order)
+MATRIX = [
+    ("get", "/", [200] * 7),
+    ("get", "/board/2021-06/", [200] * 7),
+    ("get", "/tasks/T-1/", [200] * 7),
+    ("get", "/healthz", [200] * 7),
+    ("get", "/accounts/login/", [200] * 7),
+    ("get", "/me/", [LOGIN, 200, 200, 200, 200, 200, 200]),
+    ("get", "/reports/T-1/2021-06/", [LOGIN, 200, 200, 200, 404, 200, 200]),
+    ("get", "/reports/T-2/2021-06/", [LOGIN, 200, 404, 404, 200, 404, 200]),
+    ("get", "/office/", [LOGIN, 200, 403, 403, 403, 403, 200]),
+    ("get", "/office/ledger/", [LOGIN, 200, 403, 403, 403, 403, 403]),
+    ("get", "/office/ledger/export/", [LOGIN, 200, 403, 403, 403, 403, 200]),
+    ("get", "/audit/", [LOGIN, 200, 403, 403, 403, 403, 200]),
+    ("get", "/evidence/{evidence}/", [LOGIN, 200, 200, 200, 404, 200, 200]),
+    ("post", "/office/override/", [LOGIN, 302, 403, 403, 403, 403, 403]),
+    ("post", "/office/publication/", [LOGIN, 302, 403, 403, 403, 403, 403]),
+    ("post", "/office/ledger/", [LOGIN, 400, 403, 403, 403, 403, 403]),
+    ("post", "/reports/{report}/evidence/", [LOGIN, 403, 302, 302, 404, 403, 403]),
+    # A stale version: 409 means the permission check passed and nothing was written.
+    ("post", "/reports/T-1/2021-06/", [LOGIN, 403, 409, 409, 404, 403, 403]),
+    ("post", "/reports/T-2/2021-06/", [LOGIN, 403, 404, 404, 409, 404, 403]),
+]
+POSTS = {
+    "/office/override/": {"month": "2021-06", "task": "T-1", "rating": "horse", "reason": ""},
+    "/office/publication/": {"month": "2021-06", "action": "hold"},
+    "/office/ledger/": {"kind": "ledger"},
+}
+
+
+@pytest.fixture
+def world(cycle, settings):
+    publish(dt.date(2021, 6, 1), now=dt.datetime(2021, 7, 10, 9, tzinfo=dt.UTC))
+    report = workflow.open_report(cycle["t1"], dt.date(2021, 6, 1))
+    workflow.open_report(cycle["t2"], dt.date(2021, 6, 1))
+    client = Client()
+    client.force_login(cycle["reporter"])
+    client.post(f"/reports/{report.pk}/evidence/", {"files": SimpleUploadedFile("a.pdf", PDF)})
+    return cycle | {"report": report, "evidence": report.evidence.get()}
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "expected"), MATRIX, ids=[f"{m} {u}" for m, u, _ in MATRIX]
+)
+def test_each_role_gets_exactly_what_it_may(world, method, url, expected):
+    url = url.format(report=world["report"].pk, evidence=world["evidence"].pk)
+    got = []
+    for role in ROLES:
+        client = Client()
+        if role != "anonymous":
+            client.force_login(world[role])
+        if method == "get":
+            response = client.get(url)
+        elif "evidence" in url:
+            response = client.post(url, {"files": SimpleUploadedFile("b.pdf", PDF)})
+        else:
+            response = client.post(url, POSTS.get(url, {"action": "save", "version": "0"}))
+        got.append(response.status_code)
+    assert dict(zip(ROLES, got, strict=True)) == dict(zip(ROLES, expected, strict=True))
+
+
+def test_another_unit_never_changes_a_report(world):
+    report = Report.objects.get(task=world["t1"])
+    client = Client()
+    client.force_login(world["other_reporter"])
+    response = client.post(
+        "/reports/T-1/2021-06/", {"action": "save", "version": report.version, "narrative": "x"}
+    )
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.narrative == "" and report.version == 1
