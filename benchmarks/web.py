@@ -38,8 +38,9 @@ print("SESSION", s.session_key)
 """
 
 
-def wrk(url: str, cookie: str | None = None) -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url]
+def wrk(url: str, cookie: str | None = None, connections: int = CONNECTIONS) -> dict:
+    threads = min(2, connections)
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{SECONDS}s", "--latency", url]
     if cookie:
         args[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
@@ -123,13 +124,14 @@ def main() -> None:
                 *ducha,
                 "shell",
                 "-c",
-                "from ducha.ledger.models import Task; print(Task.objects.first().code)",
+                "from ducha.ledger.models import Task; print('CODE', Task.objects.first().code)",
             ],
             env=env,
             cwd=ROOT,
             capture_output=True,
             text=True,
-        ).stdout.strip()
+        ).stdout
+        code = re.search(r"CODE (\S+)", code).group(1)
         pages[3] = ("task page /tasks/<code>/", f"{base}/tasks/{code}/", None)
         for _name, url, cookie in pages:  # warm the caches
             if cookie is None:

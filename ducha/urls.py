@@ -4,6 +4,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ducha.lib.language import switch_language
+
 
 def healthz(request):
     with connection.cursor() as cursor:
@@ -23,6 +25,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("lang/<str:code>/", switch_language, name="switch_language"),
     path("accounts/", include("ducha.accounts.urls")),
     path("audit/", include("ducha.audit.urls")),
     path("", include("ducha.reports.urls")),

@@ -101,6 +101,7 @@ def test_the_whole_monthly_cycle_in_a_browser(browser, live_server, cycle, tmp_p
     page.wait_for_load_state()
     assert "已审核通过" in page.content()
     page.goto(f"{live_server.url}/office/?month=2021-06")
+    page.click("a[data-task=T-2]")  # htmx brings the override form into the row
     row = page.locator("form.override", has=page.locator("input[value=T-2]"))
     row.locator("select[name=rating]").select_option("ostrich")
     row.locator("input[name=reason]").fill("市财政局已书面说明6月工作进展，补报材料齐全")

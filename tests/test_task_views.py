@@ -16,7 +16,9 @@ from tests.helpers import LEDGER_HEADER, ledger_row, write_csv
 MAY, JUNE = dt.date(2021, 5, 1), dt.date(2021, 6, 1)
 AUGUST_10 = dt.datetime(2021, 8, 10, 9, tzinfo=dt.UTC)
 NAMES = {"horse": "骏马", "ox": "黄牛", "ostrich": "鸵鸟", "snail": "蜗牛", None: "不评价"}
-HISTORY = re.compile(r'<li class="history-item history-(\w+)[^"]*">\s*<a href="([^"]+)">(.*?)</a>', re.S)
+HISTORY = re.compile(
+    r'<li class="history-item history-(\w+)[^"]*">\s*<a href="([^"]+)">(.*?)</a>', re.S
+)
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +35,11 @@ def boards(sample_ledger):
 
 def task_row(publication, code):
     return next(t for t in json.loads(publication.snapshot)["tasks"] if t["task"] == code)
+
+
+def node_row(html, status, code):
+    pattern = rf'<tr class="node node-{status}">\s*<td class="c-code">{code}</td>(.*?)</tr>'
+    return re.search(pattern, html, re.S)[1]
 
 
 def page(client, url):
@@ -56,9 +63,13 @@ def test_its_nodes_show_their_due_months_and_published_states(client, boards):
     assert "完成状态截至2021年6月公示（第1版）" in html
     nodes = {n["code"]: n for n in task_row(boards[JUNE], "HX-003")["nodes"]}
     assert nodes["N2"]["status"] == "done" and nodes["N1"]["status"] == "in_progress"
-    row = re.search(r'<tr class="node node-done">\s*<td class="c-code">N2</td>(.*?)</tr>', html, re.S)
+    row = re.search(
+        r'<tr class="node node-done">\s*<td class="c-code">N2</td>(.*?)</tr>', html, re.S
+    )
     assert "2021年6月" in row[1] and "已完成" in row[1]
-    row = re.search(r'<tr class="node node-in_progress">\s*<td class="c-code">N1</td>(.*?)</tr>', html, re.S)
+    row = re.search(
+        r'<tr class="node node-in_progress">\s*<td class="c-code">N1</td>(.*?)</tr>', html, re.S
+    )
     assert "2021年4月" in row[1] and "推进中" in row[1] and "已逾期" in row[1]
 
 
@@ -128,10 +139,11 @@ def test_a_task_page_costs_the_same_few_queries_however_large_the_ledger(
         rows = [ledger_row(code=f"X-{i:03d}", due="2021-06") for i in range(extra)]
         import_ledger(write_csv(tmp_path / "more.csv", LEDGER_HEADER, rows))
         publish(dt.date(2021, 7, 1), now=AUGUST_10)
-    # task with area, leader, lead unit; co-units; nodes; publications; snapshots
-    with django_assert_num_queries(5):
+    # the page cache's chain head; task with area, leader, lead unit; co-units; nodes;
+    # publications; snapshots
+    with django_assert_num_queries(6):
         page(client, "/tasks/HX-002/")
-    with django_assert_num_queries(4):  # the snapshots' indexes now come from the cache
+    with django_assert_num_queries(1):  # the chain head, then the whole page from the cache
         page(client, "/tasks/HX-002/")
 
 

@@ -1,15 +1,16 @@
 from django.urls import path, re_path
 
 from ducha.boards import views
+from ducha.lib.pagecache import public_page
 
 app_name = "boards"
 urlpatterns = [
-    path("", views.latest_board, name="latest"),
-    re_path(r"^board/(?P<month>\d{4}-\d{2})/$", views.board, name="board"),
+    path("", public_page(views.latest_board), name="latest"),
+    re_path(r"^board/(?P<month>\d{4}-\d{2})/$", public_page(views.board), name="board"),
     re_path(
         r"^board/(?P<month>\d{4}-\d{2})\.(?P<fmt>json|csv|xlsx|pdf)$",
         views.download,
         name="download",
     ),
-    path("tasks/<str:code>/", views.task_detail, name="task"),
+    path("tasks/<str:code>/", public_page(views.task_detail), name="task"),
 ]

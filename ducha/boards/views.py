@@ -68,7 +68,10 @@ MARKS = {
     "snail": _mark("snail", _("蜗牛"), _("黄"), _("工作无进展"), 1),
 }
 NOT_RATED = Mark("none", _("不评价"), "", _("本月不参与评价"), "", 0)
-SOURCES = {"省定": pgettext_lazy("task source", "省定"), "市定": pgettext_lazy("task source", "市定")}
+SOURCES = {
+    "省定": pgettext_lazy("task source", "省定"),
+    "市定": pgettext_lazy("task source", "市定"),
+}
 KINDS = {
     Publication.Kind.SCHEDULED: _("定时发布"),
     Publication.Kind.MANUAL: _("手动发布"),
@@ -255,7 +258,6 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     rows = _rows(board, previous)
     shown = [r for r in rows if _matches(r, filters)]
     counts = Counter(r["rating"] for r in rows)
-    shown_counts = Counter(r["rating"] for r in shown)
     changes = Counter(r["change"].direction for r in shown if r["change"])
     month_text = format_month(month)
     published_at = timezone.localtime(publication["published_at"])
@@ -263,9 +265,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     version_query = f"?version={version}" if version is not None else ""
     title = gettext("%(city)s改革任务“四色”督查公示") % {"city": settings.DUCHA_CITY}
     return {
-        "board": board,
         "publication": publication,
-        "month": month,
         "month_text": month_text,
         "month_label": month_label(month),
         "title": title,
@@ -290,10 +290,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
         "previous_month": month_label(add_months(month, -1)),
         "previous_published": previous is not None,
         "calendar": _calendar(month, sorted({m["month"] for m in metas})),
-        "legend": [
-            {"mark": mark, "count": counts[key], "shown": shown_counts[key]}
-            for key, mark in MARKS.items()
-        ],
+        "legend": [{"mark": mark, "count": counts[key]} for key, mark in MARKS.items()],
         "not_rated": counts[None],
         "total": len(rows),
         "shown_total": len(shown),
@@ -365,9 +362,7 @@ def _rows(board: dict, previous: dict | None) -> list[dict]:
                 "mark": MARKS.get(t["rating"], NOT_RATED),
                 "source_label": SOURCES.get(t["source"], t["source"]),
                 "change": _change(before, t["task"], t["rating"]),
-                "computed_mark": (
-                    MARKS.get(override["computed"], NOT_RATED) if override else None
-                ),
+                "computed_mark": (MARKS.get(override["computed"], NOT_RATED) if override else None),
             }
         )
     return rows
@@ -409,9 +404,7 @@ def _calendar(month: dt.date, published: list[dt.date]) -> dict:
 
 
 def _missing_board(request, month: dt.date | None):
-    months = list(
-        Publication.objects.order_by("month").values_list("month", flat=True).distinct()
-    )
+    months = list(Publication.objects.order_by("month").values_list("month", flat=True).distinct())
     context = {
         "heading": (
             gettext("%(month)s的公示尚未发布") % {"month": month_label(month)}
@@ -527,9 +520,7 @@ def task_detail(request, code: str):
                 "done": month_label(done) if done else "",
                 "early": bool(done and done < node.due_month),
                 "late": bool(done and done > node.due_month),
-                "overdue": bool(
-                    state and not done and last_month and node.due_month <= last_month
-                ),
+                "overdue": bool(state and not done and last_month and node.due_month <= last_month),
             }
         )
     context = {
@@ -557,8 +548,8 @@ def _task_history(code: str) -> tuple[list[dict], dict | None]:
     ):
         latest[meta["month"]] = meta
     metas = list(latest.values())
-    marks = _cached_parts(metas, "marks")
-    history = []
+    marks = cached_parts(metas, "marks")
+    history, last = [], None
     for meta in metas:
         entry = marks[meta["sha256"]].get(code)
         if entry is None:
@@ -567,24 +558,22 @@ def _task_history(code: str) -> tuple[list[dict], dict | None]:
         text = format_month(meta["month"])
         history.append(
             {
-                "text": text,
                 "label": month_label(meta["month"]),
                 "mark": MARKS.get(rating, NOT_RATED),
                 "adjusted": reason is not None,
                 "computed": MARKS.get(computed, NOT_RATED),
                 "reason": reason,
-                "version": meta["version"],
                 "url": reverse("boards:board", args=[text]) + f"#t-{code}",
             }
         )
-    if not history:
+        last = meta
+    if last is None:
         return history, None
-    last_meta = latest[_month_of(history[-1]["text"])]
-    nodes = _cached_parts([last_meta], "nodes")[last_meta["sha256"]][code]
-    return history, {"month": last_meta["month"], "version": last_meta["version"], "nodes": nodes}
+    nodes = cached_parts([last], "nodes")[last["sha256"]][code]
+    return history, {"month": last["month"], "version": last["version"], "nodes": nodes}
 
 
-def _cached_parts(metas: list[dict], part: str) -> dict[str, dict]:
+def cached_parts(metas: list[dict], part: str) -> dict[str, dict]:
     """{sha: {task code: ...}} for each publication: "marks" or "nodes", from one query."""
     keys = {m["sha256"]: f"ducha:{part}:{m['sha256']}" for m in metas}
     found = cache.get_many(keys.values())

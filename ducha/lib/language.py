@@ -24,3 +24,29 @@ class ChineseFirstMiddleware:
         if "Cookie" not in patch:
             response["Vary"] = f"{patch}, Cookie" if patch else "Cookie"
         return response
+
+
+def switch_language(request, code: str):
+    """Remember the visitor's language in a cookie and go back where they were.
+
+    A GET link rather than Django's POST form: choosing a language changes nothing worth
+    forging, and it keeps public pages free of per-visitor tokens.
+    """
+    from django.http import Http404, HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if code not in {c for c, _ in settings.LANGUAGES}:
+        raise Http404("unknown language")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+    return response

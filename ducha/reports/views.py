@@ -9,6 +9,7 @@ import tempfile
 from collections import Counter, defaultdict
 from functools import wraps
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ducha.audit import record
 from ducha.boards.models import Hold, Publication
 from ducha.boards.publication import PublicationError, hold, publish, release
+from ducha.boards.views import cached_parts
 from ducha.ledger.exporting import export_ledger
 from ducha.ledger.importing import ImportFailed, import_ledger, import_progress
 from ducha.ledger.models import Progress, Task
@@ -30,7 +32,6 @@ from ducha.lib import clock
 from ducha.lib.cells import parse_date, parse_percent
 from ducha.lib.months import add_months, format_month, format_month_zh
 from ducha.lib.tabular import FileRefused
-from ducha.ratings.models import Override
 from ducha.ratings.monthly import override_rating, rate_month
 from ducha.ratings.rules import RATING_NAMES
 from ducha.reports import scope, workflow
@@ -120,23 +121,24 @@ def my_tasks(request):
 
 
 def _rating_history(tasks) -> dict[str, list[dict]]:
-    """Each task's published ratings over the last twelve published months (one query)."""
-    codes = {t.code for t in tasks}
-    latest: dict[dt.date, Publication] = {}
-    for p in Publication.objects.order_by("month", "version").only("month", "version", "snapshot"):
-        latest[p.month] = p
+    """Each task's published ratings over the last twelve published months.
+
+    One query for the publications; the per-board indexes come from the cache the public
+    task pages keep under each publication's hash.
+    """
+    latest: dict[dt.date, dict] = {}
+    for meta in Publication.objects.order_by("month", "version").values(
+        "pk", "month", "version", "sha256"
+    ):
+        latest[meta["month"]] = meta
+    metas = [latest[m] for m in sorted(latest)[-12:]]
+    marks = cached_parts(metas, "marks")
     out: dict[str, list[dict]] = defaultdict(list)
-    for month in sorted(latest)[-12:]:
-        board = json.loads(latest[month].snapshot)
-        for row in board["tasks"]:
-            if row["task"] in codes:
-                out[row["task"]].append(
-                    {
-                        "month": month,
-                        "rating": row["rating"],
-                        "name": RATING_NAMES.get(row["rating"]),
-                    }
-                )
+    for task in tasks:
+        for meta in metas:
+            entry = marks[meta["sha256"]].get(task.code)
+            if entry is not None:
+                out[task.code].append({"month": meta["month"], "rating": entry[0]})
     return out
 
 
@@ -341,12 +343,25 @@ def office(request):
         r.task_obj = task_by_id.get(r.task_id)
     publications = list(Publication.objects.filter(month=month).order_by("version"))
     held = Hold.objects.filter(month=month, released_at__isnull=True).first()
-    preview = []
+    preview, mix = [], []
+    show_all = bool(request.GET.get("all"))
     if month < clock.today().replace(day=1) or request.GET.get("preview"):
         names = {t.code: t for t in tasks}
-        for r in rate_month(month):
-            if r.task in names:
-                preview.append({"rating": r, "task": names[r.task]})
+        if publications:  # what was posted, not a recomputation
+            rated = [
+                SimpleNamespace(**row)
+                for row in json.loads(publications[-1].snapshot)["tasks"]
+                if row["task"] in names
+            ]
+        else:
+            rated = [r for r in rate_month(month) if r.task in names]
+        mix = _mix(rated)
+        # Oxen are the normal case: the office looks at the exceptions unless it asks.
+        preview = [
+            {"rating": r, "task": names[r.task]}
+            for r in rated
+            if show_all or r.rating not in ("ox", None) or r.override
+        ]
     reported = sum(u["reported"] for u in completeness)
     return render(
         request,
@@ -362,27 +377,35 @@ def office(request):
             "publications": publications,
             "held": held,
             "preview": preview,
-            "mix": _mix(preview),
+            "mix": mix,
+            "show_all": show_all,
             "ended": month < clock.today().replace(day=1),
             "can_act": scope.is_office(request.user),
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
             "rating_choices": [(k, v) for k, v in RATING_NAMES.items()],
-            "overrides": Override.objects.filter(month=month).select_related("task", "by"),
         },
     )
 
 
-def _mix(preview) -> list[tuple[str, int]]:
-    counts = Counter(p["rating"].rating for p in preview)
+def _mix(ratings) -> list[tuple[str, int]]:
+    counts = Counter(r.rating for r in ratings)
     return [(key, counts[key]) for key in RATING_NAMES]
 
 
 @office_required
-@require_POST
 def override(request):
+    """GET: the override form for one task (a partial for htmx); POST: apply it."""
     month = _month_param(request, workflow.reporting_month())
-    task = scope.get_task_for_user(request.user, request.POST.get("task", ""))
+    code = request.POST.get("task") or request.GET.get("task", "")
+    task = scope.get_task_for_user(request.user, code)
+    if request.method == "GET":
+        template = "reports/override.html#form" if request.htmx else "reports/override.html"
+        return render(
+            request,
+            template,
+            {"task": task, "month": month, "rating_choices": list(RATING_NAMES.items())},
+        )
     try:
         o = override_rating(
             task,
