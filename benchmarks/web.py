@@ -149,6 +149,11 @@ def main() -> None:
                 f"{name:<42} {r['rps']:>9.0f} {r['p50']:>9} {r['p99']:>9} {r['non2xx']:>8}"
                 f"   ({r['rps'] / trivial:.2f}× trivial)"
             )
+        # Latency without queueing: as many connections as workers.
+        print(f"\nthe same pages with {WORKERS} connections (one per worker): service latency")
+        for name, url, cookie in pages:
+            r = wrk(url, cookie, connections=WORKERS)
+            print(f"{name:<42} {r['rps']:>9.0f} {r['p50']:>9} {r['p99']:>9} {r['non2xx']:>8}")
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -174,3 +174,13 @@ def test_on_postgresql_the_publication_table_refuses_update_and_delete(sample_le
         ):
             cursor.execute(sql, [p.pk])
     assert Publication.objects.get(pk=p.pk).snapshot == p.snapshot
+
+
+def test_publishing_from_the_command_line_is_audited(sample_ledger):
+    from ducha.audit.models import AuditEntry
+
+    call_command("publish", "--month", "2021-06")
+    entry = AuditEntry.objects.get(action="board_published")
+    assert entry.actor is None and entry.actor_name
+    assert json.loads(entry.detail)["month"] == "2021-06"
+    assert json.loads(entry.detail)["sha256"] == Publication.objects.get().sha256

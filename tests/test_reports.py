@@ -216,3 +216,28 @@ def test_the_number_of_files_is_capped(draft, settings):
         page = upload(client, report, f"{i}.pdf", PDF).content.decode()
     assert "最多 2 个佐证材料" in page
     assert Evidence.objects.count() == 2
+
+
+def test_two_reviewers_never_overwrite_each_other(cycle):
+    from ducha.org.models import User
+
+    reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
+    reporter.get(URL)
+    report = Report.objects.get()
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    head.post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    second = User.objects.create_user("office2", role=User.Role.OFFICE)
+    seen = report.version  # both reviewers opened the page at this version
+    assert (
+        client_for(cycle["office"]).post(URL, {"action": "accept", "version": seen}).status_code
+        == 302
+    )
+    response = client_for(second).post(
+        URL, {"action": "return", "version": seen, "comment": "数据有误"}
+    )
+    assert response.status_code == 409
+    assert "已被他人修改" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "accepted" and report.comment == ""

@@ -12,6 +12,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from ducha.assessment.scoring import score
+from ducha.audit import record
 from ducha.boards.models import ChainLock, Hold, Publication
 from ducha.ledger.models import Task
 from ducha.lib.chain import canonical_json, sha256_hex
@@ -115,6 +116,7 @@ def publish(
     by=None,
     by_name: str = "",
     now: dt.datetime | None = None,
+    request=None,
 ) -> Published:
     """Freeze `month` as a new link of the chain.
 
@@ -161,6 +163,18 @@ def publish(
                 published_at=now,
                 by=by,
                 by_name=by_name,
+            )
+            record(
+                "board_corrected" if correction else "board_published",
+                actor=by,
+                actor_name=by_name,
+                request=request,
+                target=publication,
+                detail={
+                    "month": format_month(month),
+                    "version": version,
+                    "sha256": publication.sha256,
+                },
             )
             return Published(publication, True)
     except IntegrityError:
@@ -209,17 +223,37 @@ def verify(head: str | None = None) -> list[str]:
     return problems
 
 
-def hold(month: dt.date, reason: str = "", by=None) -> Hold:
+@transaction.atomic
+def hold(month: dt.date, reason: str = "", by=None, by_name: str = "", request=None) -> Hold:
     if latest(month) is not None:
         raise PublicationError(f"{format_month_zh(month)}已经发布，暂缓无效")
     existing = Hold.objects.filter(month=month, released_at__isnull=True).first()
-    return existing or Hold.objects.create(month=month, reason=reason, by=by)
+    if existing:
+        return existing
+    record(
+        "month_held",
+        actor=by,
+        actor_name=by_name,
+        request=request,
+        detail={"month": format_month(month), "reason": reason},
+    )
+    return Hold.objects.create(month=month, reason=reason, by=by)
 
 
-def release(month: dt.date) -> int:
-    return Hold.objects.filter(month=month, released_at__isnull=True).update(
+@transaction.atomic
+def release(month: dt.date, by=None, by_name: str = "", request=None) -> int:
+    released = Hold.objects.filter(month=month, released_at__isnull=True).update(
         released_at=timezone.now()
     )
+    if released:
+        record(
+            "month_released",
+            actor=by,
+            actor_name=by_name,
+            request=request,
+            detail={"month": format_month(month)},
+        )
+    return released
 
 
 def publication_day(month: dt.date) -> dt.date:

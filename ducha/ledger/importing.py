@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column, match_header
 from ducha.ledger.models import ImportRun, Node, Progress, Task
@@ -168,6 +169,21 @@ def _finish_run(run: ImportRun, summary: Summary) -> None:
     run.created, run.updated, run.unchanged = summary.created, summary.updated, summary.unchanged
     run.save(update_fields=["created", "updated", "unchanged"])
     summary.run_id = run.pk
+    record(
+        "ledger_imported",
+        actor=run.by,
+        actor_name=run.by_name,
+        target=run,
+        detail={
+            "kind": run.kind,
+            "file": run.filename,
+            "sha256": run.sha256,
+            "created": summary.created,
+            "updated": summary.updated,
+            "new_units": summary.new_units,
+            "new_leaders": summary.new_leaders,
+        },
+    )
 
 
 # --- the ledger ------------------------------------------------------------------------

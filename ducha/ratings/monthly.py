@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from ducha.audit import record
 from ducha.ratings import rules
 from ducha.ratings.facts import load_facts
 from ducha.ratings.models import Override
@@ -56,7 +57,7 @@ def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
 
 @transaction.atomic
 def override_rating(
-    task, month: dt.date, rating: str, reason: str, by=None, by_name: str = ""
+    task, month: dt.date, rating: str, reason: str, by=None, by_name: str = "", request=None
 ) -> Override:
     """Set (or with a blank rating, withdraw) the office's rating of `task` for `month`."""
     reason = reason.strip()
@@ -67,7 +68,7 @@ def override_rating(
     computed = next(iter(rate_month(month, type(task).objects.filter(pk=task.pk)))).computed
     if rating and computed is None:
         raise ValueError(f"{task.code} 在 {month:%Y-%m} 不参与评价，不能调整")
-    return Override.objects.create(
+    override = Override.objects.create(
         task=task,
         month=month,
         computed=computed or "",
@@ -76,3 +77,12 @@ def override_rating(
         by=by,
         by_name=by_name,
     )
+    record(
+        "rating_overridden",
+        actor=by,
+        actor_name=by_name,
+        request=request,
+        target=task,
+        detail={"month": f"{month:%Y-%m}", "from": computed, "to": rating, "reason": reason},
+    )
+    return override

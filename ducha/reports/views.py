@@ -413,22 +413,11 @@ def override(request):
             request.POST.get("rating", ""),
             request.POST.get("reason", ""),
             by=request.user,
+            request=request,
         )
     except ValueError as e:
         messages.error(request, str(e))
     else:
-        record(
-            "rating_overridden",
-            actor=request.user,
-            request=request,
-            target=task,
-            detail={
-                "month": format_month(month),
-                "from": o.computed,
-                "to": o.rating,
-                "reason": o.reason,
-            },
-        )
         messages.success(
             request, f"{task.code} 的评价已调整为{RATING_NAMES.get(o.rating, '系统评价')}"
         )
@@ -441,17 +430,11 @@ def publication(request):
     month = _month_param(request, workflow.reporting_month())
     action = request.POST.get("action")
     back = f"{reverse('reports:office')}?month={format_month(month)}"
+    who = {"by": request.user, "request": request}
     try:
         if action == "publish":
-            result = publish(month, by=request.user, now=clock.now())
+            result = publish(month, now=clock.now(), **who)
             if result.created:
-                record(
-                    "board_published",
-                    actor=request.user,
-                    request=request,
-                    target=result.publication,
-                    detail={"sha256": result.publication.sha256},
-                )
                 messages.success(
                     request, f"{format_month_zh(month)}已发布，链头 {result.publication.sha256}"
                 )
@@ -459,34 +442,15 @@ def publication(request):
                 messages.info(request, f"{format_month_zh(month)}已经发布过，未做改动")
         elif action == "correct":
             reason = request.POST.get("reason", "")
-            result = publish(month, correction=reason, by=request.user, now=clock.now())
-            record(
-                "board_corrected",
-                actor=request.user,
-                request=request,
-                target=result.publication,
-                detail={"reason": reason, "sha256": result.publication.sha256},
-            )
+            result = publish(month, correction=reason, now=clock.now(), **who)
             messages.success(
                 request, f"{format_month_zh(month)}勘误第{result.publication.version}版已发布"
             )
         elif action == "hold":
-            hold(month, request.POST.get("reason", ""), by=request.user)
-            record(
-                "month_held",
-                actor=request.user,
-                request=request,
-                detail={"month": format_month(month)},
-            )
+            hold(month, request.POST.get("reason", ""), **who)
             messages.success(request, f"{format_month_zh(month)}已暂缓自动发布")
         elif action == "release":
-            release(month)
-            record(
-                "month_released",
-                actor=request.user,
-                request=request,
-                detail={"month": format_month(month)},
-            )
+            release(month, **who)
             messages.success(request, f"{format_month_zh(month)}已解除暂缓")
         else:
             return HttpResponse("未知操作", status=400)
@@ -526,17 +490,6 @@ def ledger(request):
                     context["failure"] = str(e)
                 else:
                     context["summary"] = summary.lines()
-                    record(
-                        "ledger_imported",
-                        actor=request.user,
-                        request=request,
-                        detail={
-                            "kind": kind,
-                            "file": summary.file,
-                            "created": summary.created,
-                            "updated": summary.updated,
-                        },
-                    )
         template = "reports/ledger.html#result" if request.htmx else "reports/ledger.html"
         return render(request, template, context, status=400 if "failure" in context else 200)
     return render(request, "reports/ledger.html", context)

@@ -1,8 +1,10 @@
+import getpass
 import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ducha.audit import record
 from ducha.boards import exports
 from ducha.boards.models import Publication
 from ducha.boards.publication import snapshot_with_hash
@@ -51,6 +53,12 @@ class Command(BaseCommand):
             except PosterError as e:
                 raise CommandError(str(e)) from None
         if output:
+            record(
+                "exported",
+                actor_name=getpass.getuser(),
+                target=publication,
+                detail={"what": "board", "format": fmt, "file": output},
+            )
             self.stdout.write(
                 f"已写出 {output}（{format_month_zh(month)}第{publication.version}版）"
             )

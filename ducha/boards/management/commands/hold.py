@@ -1,3 +1,5 @@
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ducha.boards.publication import PublicationError, hold, release
@@ -16,11 +18,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         month = month_argument(options["month"])
         if options["release"]:
-            n = release(month)
+            n = release(month, by_name=getpass.getuser())
             self.stdout.write(f"{format_month_zh(month)}：{'已解除暂缓' if n else '没有暂缓'}")
             return
         try:
-            hold(month, options["reason"])
+            hold(month, options["reason"], by_name=getpass.getuser())
         except PublicationError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(f"{format_month_zh(month)}：已暂缓自动发布")

@@ -1,5 +1,8 @@
+import getpass
+
 from django.core.management.base import BaseCommand, CommandError
 
+from ducha.audit import record
 from ducha.ledger.exporting import export_ledger
 
 
@@ -14,4 +17,5 @@ class Command(BaseCommand):
         if not path.lower().endswith(".xlsx"):
             raise CommandError(f"{path}：输出文件须以 .xlsx 结尾")
         rows = export_ledger(path)
+        record("exported", actor_name=getpass.getuser(), detail={"what": "ledger", "rows": rows})
         self.stdout.write(f"已导出 {rows} 个节点行到 {path}")
