@@ -241,3 +241,32 @@ def test_two_reviewers_never_overwrite_each_other(cycle):
     assert "已被他人修改" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "accepted" and report.comment == ""
+
+
+def test_the_office_imports_in_the_browser_with_the_clis_row_errors(cycle, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ducha.ledger.models import Task
+    from tests.helpers import LEDGER_HEADER, ledger_row, write_csv
+
+    office = client_for(cycle["office"])
+    bad = write_csv(tmp_path / "bad.csv", LEDGER_HEADER, [ledger_row(code="T-9", due="2021-13")])
+    response = office.post(
+        "/office/ledger/",
+        {"kind": "ledger", "file": SimpleUploadedFile("台账.csv", bad.read_bytes())},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "台账.csv：发现 1 处错误，未导入任何数据" in page
+    assert "J列（完成时限）" in page and "月份 13 不存在" in page
+    assert "<html" not in page  # htmx gets the result partial only
+    assert not Task.objects.filter(code="T-9").exists()
+    good = write_csv(tmp_path / "good.csv", LEDGER_HEADER, [ledger_row(code="T-9")])
+    response = office.post(
+        "/office/ledger/",
+        {"kind": "ledger", "file": SimpleUploadedFile("台账.csv", good.read_bytes())},
+    )
+    assert response.status_code == 200 and "导入完成" in response.content.decode()
+    assert Task.objects.filter(code="T-9").exists()
+    assert AuditEntry.objects.filter(action="ledger_imported", actor=cycle["office"]).exists()
