@@ -116,8 +116,15 @@ def my_tasks(request):
             "counts": counts,
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
+            **_month_links(month),
         },
     )
+
+
+def _month_links(month: dt.date) -> dict:
+    """Row links built by concatenation: reversing a URL per row costs more than the row."""
+    sample = reverse("reports:report", args=["CODE", month])
+    return {"report_root": sample.split("CODE/")[0], "month_text": format_month(month)}
 
 
 def _rating_history(tasks) -> dict[str, list[dict]]:
@@ -321,7 +328,10 @@ def office(request):
     """The month at a glance: who has not reported, what waits for review, the preview."""
     month = _month_param(request, workflow.reporting_month())
     tasks = list(
-        Task.objects.active().select_related("lead_unit", "leader", "area").order_by("code")
+        Task.objects.active()
+        .select_related("lead_unit")
+        .only("id", "code", "title", "lead_unit__name")
+        .order_by("code")
     )
     reports = {r.task_id: r for r in Report.objects.filter(month=month).select_related("unit")}
     by_unit: dict[str, dict] = {}
@@ -384,6 +394,7 @@ def office(request):
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
             "rating_choices": [(k, v) for k, v in RATING_NAMES.items()],
+            **_month_links(month),
         },
     )
 
