@@ -334,14 +334,17 @@ def office(request):
         .order_by("code")
     )
     reports = {r.task_id: r for r in Report.objects.filter(month=month).select_related("unit")}
+    # Reported = the month has progress rows, whether approved online or imported from Excel.
+    reported_ids = set(
+        Progress.objects.filter(month=month).values_list("task_id", flat=True).distinct()
+    )
     by_unit: dict[str, dict] = {}
     for task in tasks:
-        r = reports.get(task.pk)
         unit = by_unit.setdefault(
             task.lead_unit.name, {"unit": task.lead_unit, "tasks": 0, "reported": 0, "missing": []}
         )
         unit["tasks"] += 1
-        if r is not None and r.status in (Status.APPROVED, Status.ACCEPTED):
+        if task.pk in reported_ids:
             unit["reported"] += 1
         else:
             unit["missing"].append(task)
