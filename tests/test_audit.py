@@ -14,6 +14,7 @@ from ducha.audit.log import content
 from ducha.audit.models import AuditEntry, AuditLock
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.org.models import Unit, User
+from tests.helpers import tamper
 
 
 @pytest.fixture
@@ -81,21 +82,11 @@ def test_the_lock_row_is_recreated_if_missing(db):
     assert AuditLock.objects.filter(pk=1).exists()
 
 
-def _raw(sql, params):
-    """Tamper as a database administrator would, past the application (and the trigger)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # triggers off
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 def test_editing_an_entry_with_raw_sql_makes_verify_log_fail_naming_it(people):
     for _ in range(3):
         record("login", actor=people["office"])
     second = AuditEntry.objects.get(seq=2)
-    _raw("UPDATE audit_auditentry SET address = %s WHERE id = %s", ["6.6.6.6", second.pk])
+    tamper("UPDATE audit_auditentry SET address = %s WHERE id = %s", ["6.6.6.6", second.pk])
     when = timezone.localtime(second.at).strftime("%Y-%m-%d %H:%M:%S")
     assert verify_log() == [f"第 2 条审计记录（{when}）：内容与其 SHA-256 不符，写入后被改动过"]
 
@@ -103,7 +94,7 @@ def test_editing_an_entry_with_raw_sql_makes_verify_log_fail_naming_it(people):
 def test_deleting_an_entry_breaks_the_chain_at_the_next_one(people):
     for _ in range(3):
         record("login", actor=people["office"])
-    _raw("DELETE FROM audit_auditentry WHERE seq = %s", [2])
+    tamper("DELETE FROM audit_auditentry WHERE seq = %s", [2])
     problems = verify_log()
     assert len(problems) == 1
     assert problems[0].startswith("第 3 条审计记录") and "链条断开" in problems[0]
@@ -217,7 +208,7 @@ def test_the_page_lists_newest_first_and_filters_by_action_and_actor(client, peo
 def test_the_page_shows_a_broken_chain(client, people):
     record("login", actor=people["office"])
     entry = AuditEntry.objects.get()
-    _raw("UPDATE audit_auditentry SET actor_name = %s WHERE id = %s", ["别人", entry.pk])
+    tamper("UPDATE audit_auditentry SET actor_name = %s WHERE id = %s", ["别人", entry.pk])
     client.force_login(people["office"])
     html = client.get("/audit/").content.decode()
     assert "审计链核验未通过" in html and "第 1 条审计记录" in html

@@ -14,7 +14,7 @@ from ducha.ledger.models import Task
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.ratings.models import Override
 from ducha.ratings.monthly import override_rating
-from tests.helpers import PROGRESS_HEADER, write_csv
+from tests.helpers import PROGRESS_HEADER, tamper, write_csv
 
 JUNE = dt.date(2021, 6, 1)
 
@@ -105,23 +105,13 @@ def test_the_chain_links_every_publication_and_verify_passes(sample_ledger, caps
     assert verify(chain[0].sha256) == []  # an older head recorded earlier is still in the chain
 
 
-def _raw_update(sql, params):
-    """Tamper as a database administrator would, past the application (and the trigger)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")  # triggers off
-        cursor.execute(sql, params)
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = DEFAULT")
-
-
 def test_editing_a_stored_snapshot_makes_verify_fail_naming_the_month(sample_ledger):
     for m in months(4, 5, 6):
         publish(m)
     may = Publication.objects.get(month="2021-05-01")
     edited = may.snapshot.replace('"rating":"snail"', '"rating":"ox"', 1)
     assert edited != may.snapshot
-    _raw_update("UPDATE boards_publication SET snapshot = %s WHERE id = %s", [edited, may.pk])
+    tamper("UPDATE boards_publication SET snapshot = %s WHERE id = %s", [edited, may.pk])
     problems = verify()
     assert len(problems) == 1
     assert problems[0].startswith("2021年5月第1版（链序号 2）：快照内容与其 SHA-256 不符")
@@ -139,7 +129,7 @@ def test_rewriting_the_whole_chain_consistently_is_caught_by_the_old_head(sample
         board["tasks"][0]["rating"] = "horse"
         board["previous"] = previous or None
         text = canonical_json(board)
-        _raw_update(
+        tamper(
             "UPDATE boards_publication SET snapshot = %s, sha256 = %s, previous = %s WHERE id = %s",
             [text, sha256_hex(text), previous, p.pk],
         )
@@ -155,7 +145,7 @@ def test_a_broken_link_is_named(sample_ledger):
     for m in months(1, 2):
         publish(m)
     feb = Publication.objects.get(month="2021-02-01")
-    _raw_update("UPDATE boards_publication SET previous = %s WHERE id = %s", ["0" * 64, feb.pk])
+    tamper("UPDATE boards_publication SET previous = %s WHERE id = %s", ["0" * 64, feb.pk])
     problems = verify()
     assert any("2021年2月第1版" in p and "链条断开" in p for p in problems)
 
