@@ -1,7 +1,5 @@
 """The reform ledger: tasks, their dated milestones (nodes) and monthly progress rows."""
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 
@@ -14,9 +12,6 @@ class TaskQuerySet(models.QuerySet):
 
     def active(self):
         return self.filter(status=Task.Status.ACTIVE)
-
-    def in_area(self, area: Area):
-        return self.filter(area=area)
 
     def of_leader(self, leader: Leader):
         return self.filter(leader=leader)
@@ -169,15 +164,3 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code}/{self.node.code} {self.month:%Y-%m} {self.get_status_display()}"
-
-    @property
-    def effective_percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if self.status == self.Status.NOT_STARTED:
-            return 0
-        return self.percent or 0
-
-
-def default_start_month(due_months: list[dt.date]) -> dt.date | None:
-    return dt.date(min(due_months).year, 1, 1) if due_months else None

@@ -3,10 +3,6 @@
 import datetime as dt
 
 
-def month_of(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
 def add_months(month: dt.date, n: int) -> dt.date:
     index = month.year * 12 + month.month - 1 + n
     return dt.date(index // 12, index % 12 + 1, 1)

@@ -7,7 +7,7 @@ Months are integers (`year * 12 + month - 1`) so that comparing them is cheap.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
@@ -25,10 +25,6 @@ RATING_NAMES: dict[str, str] = {HORSE: "骏马", OX: "黄牛", OSTRICH: "鸵鸟"
 
 def month_index(day: dt.date) -> Month:
     return day.year * 12 + day.month - 1
-
-
-def month_date(month: Month) -> dt.date:
-    return dt.date(month // 12, month % 12 + 1, 1)
 
 
 def month_zh(month: Month) -> str:
@@ -231,10 +227,6 @@ def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) 
         elif row.status == "in_progress" and (h is None or h.latest == "not_started"):
             reasons.append(Reason("progress", f"节点{code}本月启动"))
     return reasons
-
-
-def rate_all(tasks: Iterable[TaskFacts], month: Month) -> list[Result]:
-    return [rate(t, month) for t in sorted(tasks, key=lambda t: t.code)]
 
 
 def _month_text(month: Month) -> str:

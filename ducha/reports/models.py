@@ -11,12 +11,6 @@ class ReportQuerySet(models.QuerySet):
     def for_month(self, month):
         return self.filter(month=month)
 
-    def of_unit(self, unit):
-        return self.filter(task__lead_unit=unit)
-
-    def awaiting_head(self):
-        return self.filter(status=Report.Status.SUBMITTED)
-
     def awaiting_office(self):
         return self.filter(status=Report.Status.APPROVED)
 

@@ -35,9 +35,9 @@ def visible_tasks(user):
     if sees_everything(user):
         return tasks
     if is_unit_member(user):
-        return tasks.filter(lead_unit_id=user.unit_id)
+        return tasks.led_by(user.unit)
     if user.is_authenticated and user.role == Role.LEADER and user.leader_id:
-        return tasks.filter(leader_id=user.leader_id)
+        return tasks.of_leader(user.leader)
     return tasks.none()
 
 

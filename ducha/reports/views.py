@@ -333,7 +333,7 @@ def office(request):
         .only("id", "code", "title", "lead_unit__name")
         .order_by("code")
     )
-    reports = {r.task_id: r for r in Report.objects.filter(month=month).select_related("unit")}
+    reports = Report.objects.for_month(month).select_related("unit")
     # Reported = the month has progress rows, whether approved online or imported from Excel.
     reported_ids = set(
         Progress.objects.filter(month=month).values_list("task_id", flat=True).distinct()
@@ -349,7 +349,7 @@ def office(request):
         else:
             unit["missing"].append(task)
     completeness = sorted(by_unit.values(), key=lambda u: (-len(u["missing"]), u["unit"].name))
-    queue = [r for r in reports.values() if r.status == Status.APPROVED]
+    queue = list(reports.awaiting_office())
     queue.sort(key=lambda r: r.approved_at or clock.now())
     task_by_id = {t.pk: t for t in tasks}
     for r in queue:
