@@ -62,3 +62,15 @@ def test_formula_like_text_stays_text(db, areas, tmp_path):
 def test_the_command_refuses_a_non_xlsx_name(db):
     with pytest.raises(CommandError, match=r"须以 \.xlsx 结尾"):
         call_command("export_ledger", "-o", "ledger.csv")
+
+
+def test_an_export_made_in_english_still_imports_back(db, areas, samples, tmp_path):
+    from django.utils import translation
+
+    import_ledger(samples / "ledger.xlsx")
+    before = snapshot()
+    with translation.override("en"):
+        export_ledger(tmp_path / "en.xlsx")
+    assert load_workbook(tmp_path / "en.xlsx").active["D2"].value in ("省定", "市定")
+    assert not import_ledger(tmp_path / "en.xlsx").changed
+    assert snapshot() == before

@@ -174,3 +174,11 @@ def test_publishing_from_the_command_line_is_audited(sample_ledger):
     assert entry.actor is None and entry.actor_name
     assert json.loads(entry.detail)["month"] == "2021-06"
     assert json.loads(entry.detail)["sha256"] == Publication.objects.get().sha256
+
+
+def test_a_board_published_by_an_english_reader_is_still_chinese(sample_ledger):
+    from django.utils import translation
+
+    with translation.override("en"):
+        board = json.loads(publish(JUNE).publication.snapshot)
+    assert {t["source"] for t in board["tasks"]} == {"省定", "市定"}

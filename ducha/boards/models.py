@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Publication(models.Model):
@@ -14,9 +15,9 @@ class Publication(models.Model):
     """
 
     class Kind(models.TextChoices):
-        SCHEDULED = "scheduled", "定时发布"
-        MANUAL = "manual", "手动发布"
-        CORRECTION = "correction", "勘误"
+        SCHEDULED = "scheduled", _("定时发布")
+        MANUAL = "manual", _("手动发布")
+        CORRECTION = "correction", _("勘误")
 
     seq = models.PositiveIntegerField("链序号", unique=True)
     month = models.DateField("月份")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ducha.assessment.scoring import score
 from ducha.audit import record
@@ -28,7 +28,15 @@ class PublicationError(Exception):
 
 
 def build_board(month: dt.date) -> dict:
-    """The month's board as it stands now: every task, its rating, reasons and node states."""
+    """The month's board as it stands now: every task, its rating, reasons and node states.
+
+    Always in Chinese, whatever language the person publishing reads the site in: the
+    snapshot is the record, and its hash depends on every character."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _build_board(month)
+
+
+def _build_board(month: dt.date) -> dict:
     ratings = rate_month(month)
     tasks = {
         t.code: t

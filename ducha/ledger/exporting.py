@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
@@ -55,7 +57,14 @@ def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
 
 
 def export_ledger(path: str | Path, tasks=None) -> int:
-    """Write the ledger to `path`; returns the number of node rows written."""
+    """Write the ledger to `path`; returns the number of node rows written.
+
+    In Chinese whatever the reader's language, so that it always imports back."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _export_ledger(path, tasks)
+
+
+def _export_ledger(path: str | Path, tasks=None) -> int:
     if tasks is None:
         tasks = Task.objects.all()
     tasks = (

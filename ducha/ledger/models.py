@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ducha.org.models import Area, Leader, Unit
 
@@ -19,13 +20,13 @@ class TaskQuerySet(models.QuerySet):
 
 class Task(models.Model):
     class Source(models.TextChoices):
-        PROVINCIAL = "provincial", "省定"
-        CITY = "city", "市定"
+        PROVINCIAL = "provincial", _("省定")
+        CITY = "city", _("市定")
 
     class Status(models.TextChoices):
-        ACTIVE = "active", "正常"
-        SUSPENDED = "suspended", "暂停"
-        CANCELLED = "cancelled", "取消"
+        ACTIVE = "active", _("正常")
+        SUSPENDED = "suspended", _("暂停")
+        CANCELLED = "cancelled", _("取消")
 
     code = models.CharField("任务编号", max_length=32, unique=True)
     title = models.CharField("任务名称", max_length=300)
@@ -85,8 +86,8 @@ class ImportRun(models.Model):
     """One file taken into the ledger: what, by whom, and what it changed."""
 
     class Kind(models.TextChoices):
-        LEDGER = "ledger", "任务台账"
-        PROGRESS = "progress", "月度进展"
+        LEDGER = "ledger", _("任务台账")
+        PROGRESS = "progress", _("月度进展")
 
     kind = models.CharField("类型", max_length=16, choices=Kind)
     filename = models.CharField("文件名", max_length=255)
@@ -117,13 +118,13 @@ class Progress(models.Model):
     """What a lead unit reported for one node in one month."""
 
     class Status(models.TextChoices):
-        NOT_STARTED = "not_started", "未启动"
-        IN_PROGRESS = "in_progress", "推进中"
-        DONE = "done", "已完成"
+        NOT_STARTED = "not_started", _("未启动")
+        IN_PROGRESS = "in_progress", _("推进中")
+        DONE = "done", _("已完成")
 
     class Origin(models.TextChoices):
-        IMPORT = "import", "导入"
-        ONLINE = "online", "在线填报"
+        IMPORT = "import", _("导入")
+        ONLINE = "online", _("在线填报")
 
     task = models.ForeignKey(
         Task, verbose_name="任务", on_delete=models.CASCADE, related_name="progress"

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Area(models.Model):
@@ -38,9 +39,9 @@ class UnitQuerySet(models.QuerySet):
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
-        MUNICIPAL = "municipal", "市直部门"
-        COUNTY = "county", "县市区"
-        OTHER = "other", "其他"
+        MUNICIPAL = "municipal", _("市直部门")
+        COUNTY = "county", _("县市区")
+        OTHER = "other", _("其他")
 
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=50, blank=True)
@@ -91,11 +92,11 @@ class Leader(models.Model):
 
 class User(AbstractUser):
     class Role(models.TextChoices):
-        OFFICE = "office", "改革办"
-        REPORTER = "reporter", "单位填报员"
-        HEAD = "head", "单位负责人"
-        LEADER = "leader", "市领导"
-        AUDITOR = "auditor", "审计查看"
+        OFFICE = "office", _("改革办")
+        REPORTER = "reporter", _("单位填报员")
+        HEAD = "head", _("单位负责人")
+        LEADER = "leader", _("市领导")
+        AUDITOR = "auditor", _("审计查看")
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     role = models.CharField("角色", max_length=16, choices=Role, default=Role.REPORTER)

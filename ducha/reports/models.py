@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.models import Node, Progress, Task
 from ducha.org.models import Unit
@@ -20,11 +21,11 @@ class Report(models.Model):
     is when its node lines become progress rows), then reviewed by the reform office."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "草稿"
-        SUBMITTED = "submitted", "待单位负责人审核"
-        APPROVED = "approved", "已报送，待改革办审核"
-        RETURNED = "returned", "已退回修改"
-        ACCEPTED = "accepted", "改革办已审核"
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("待单位负责人审核")
+        APPROVED = "approved", _("已报送，待改革办审核")
+        RETURNED = "returned", _("已退回修改")
+        ACCEPTED = "accepted", _("改革办已审核")
 
     task = models.ForeignKey(
         Task, verbose_name="任务", on_delete=models.CASCADE, related_name="reports"

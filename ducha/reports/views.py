@@ -178,7 +178,7 @@ def _render_report(request, task, month, report, errors=None, status=200):
         "deadline": workflow.deadline(month),
         "report": report,
         "lines": lines,
-        "evidence": list(report.evidence.all()) if report else [],
+        "evidence": list(report.evidence.select_related("uploaded_by")) if report else [],
         "can_edit": report is not None and scope.can_edit(user, report),
         "can_approve": report is not None and scope.can_approve(user, report),
         "can_review": report is not None and scope.can_review(user, report),
