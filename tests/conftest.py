@@ -13,6 +13,29 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages are keyed by the chain head, which two tests can share: start clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def boards(sample_ledger):
+    """May and June 2021 published over the sample ledger (on 10 August)."""
+    import datetime as dt
+
+    from ducha.boards.publication import publish
+
+    august_10 = dt.datetime(2021, 8, 10, 9, tzinfo=dt.UTC)
+    return {
+        m: publish(m, now=august_10).publication for m in (dt.date(2021, 5, 1), dt.date(2021, 6, 1))
+    }
+
+
 @pytest.fixture
 def samples() -> Path:
     if not (SAMPLES / "ledger.xlsx").exists():

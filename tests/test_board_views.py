@@ -23,19 +23,6 @@ ROW = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def boards(sample_ledger):
-    """May and June 2021 published over the sample ledger."""
-    return {m: publish(m, now=AUGUST_10).publication for m in (MAY, JUNE)}
-
-
 def tasks_of(publication) -> dict:
     return {t["task"]: t for t in json.loads(publication.snapshot)["tasks"]}
 

@@ -5,7 +5,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 
 from ducha.boards.publication import publish
 from ducha.ledger.importing import import_ledger
@@ -19,18 +18,6 @@ NAMES = {"horse": "骏马", "ox": "黄牛", "ostrich": "鸵鸟", "snail": "蜗�
 HISTORY = re.compile(
     r'<li class="history-item history-(\w+)[^"]*">\s*<a href="([^"]+)">(.*?)</a>', re.S
 )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def boards(sample_ledger):
-    return {m: publish(m, now=AUGUST_10).publication for m in (MAY, JUNE)}
 
 
 def task_row(publication, code):
