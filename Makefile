@@ -16,9 +16,11 @@ $(STAMP):
 	@touch $@
 
 demo: $(STAMP)
+	@scripts/os-packages demo
 	$(BIN)/ducha demo --addr 127.0.0.1:8000
 
 test: $(STAMP)
+	@scripts/os-packages test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
@@ -32,6 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
+	@scripts/os-packages bench
 	$(BIN)/pytest benchmarks -o addopts="" -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds
 	$(BIN)/python -m benchmarks.web
 

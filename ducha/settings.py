@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from ducha.lib.env import database_from_url, env_bool, env_int, env_list, env_points, env_str
+from ducha.ratings.marks import DEFAULT_POINTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUCHA_VAR_DIR", str(BASE_DIR / "var")))
@@ -79,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "ducha.lib.context.site",
+                "ducha.ratings.display.context",
             ],
         },
     },
@@ -175,7 +177,7 @@ DUCHA_EVIDENCE_MAX_FILES = env_int("DUCHA_EVIDENCE_MAX_FILES", 10)
 DUCHA_IMPORT_MAX_MB = env_int("DUCHA_IMPORT_MAX_MB", 20)
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).
-DUCHA_POINTS = env_points("DUCHA_POINTS", {"horse": 100, "ox": 80, "ostrich": 50, "snail": 0})
+DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)
 # Month M is published automatically on this day of M+1, unless the office holds it.
 DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
 # How many past months `ducha tick` still publishes if a scheduled run was missed.

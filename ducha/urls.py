@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ducha.lib.language import switch_language
+from ducha.ratings.views import marks_css
 
 
 def healthz(request):
@@ -24,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("ping", ping, name="ping"),
+    path("marks.css", marks_css, name="marks_css"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("accounts/", include("ducha.accounts.urls")),

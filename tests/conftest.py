@@ -1,11 +1,11 @@
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = Path(os.environ.get("DUCHA_SAMPLES", ROOT.parent / "shared" / "samples"))
+# The acceptance samples (a ledger, its progress and the expected ratings), kept in the repo.
+SAMPLES = ROOT / "tests" / "data"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 
 
@@ -38,8 +38,6 @@ def boards(sample_ledger):
 
 @pytest.fixture
 def samples() -> Path:
-    if not (SAMPLES / "ledger.xlsx").exists():
-        pytest.fail(f"the shared samples are missing at {SAMPLES} (set DUCHA_SAMPLES)")
     return SAMPLES
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from ducha.boards import poster
 from ducha.boards.publication import publish
 from ducha.ledger.models import Task
+from ducha.ratings import marks
 from ducha.ratings.monthly import override_rating
 
 JUNE = "2021-06"
@@ -61,7 +62,7 @@ def test_xlsx_uses_the_four_colours_and_never_formulas(june, tmp_path):
     assert title.value.startswith("=HYPERLINK") and title.data_type == "s"
     horse = sheet.cell(row=cells["HX-001"], column=7)
     assert horse.value == "骏马（调整）"
-    assert horse.fill.fgColor.rgb.endswith("D7261E")  # red is the best mark
+    assert horse.fill.fgColor.rgb.endswith(marks.HORSE.solid[1:])  # red is the best mark
     with zipfile.ZipFile(path) as z:
         assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
     assert load_workbook(path)["单位汇总"]["B2"].value

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from ducha.boards.publication import publish, snapshot_with_hash
 from ducha.ledger.importing import import_ledger, import_progress
 from ducha.ledger.models import Task
+from ducha.ratings import marks
 from ducha.ratings.monthly import override_rating
 from tests.helpers import LEDGER_HEADER, PROGRESS_HEADER, ledger_row, write_csv
 
@@ -92,8 +93,8 @@ def test_every_rated_task_carries_its_icon_and_its_name(client, boards):
             assert '<span class="mark-name">不评价</span>' in row["body"]
         assert f'href="/tasks/{code}/"' in row["body"]
     # The sprite the rows point at is on the page, drawn in the four colours.
-    for colour in ("#D7261E", "#2E8B3E", "#1F5FBF", "#F2C200"):
-        assert f'fill="{colour}"' in html
+    for m in marks.MARKS.values():
+        assert f'fill="{m.icon}"' in html
 
 
 def test_each_task_shows_how_it_moved_against_last_month(client, boards):

@@ -102,7 +102,8 @@ def test_an_approval_after_the_deadline_is_marked_late(cycle, settings):
     report = Report.objects.get()
     reporter.post(URL, form(report, "submit"))
     report.refresh_from_db()
-    settings.DUCHA_TODAY = "2021-07-06"
+    settings.DUCHA_TODAY = "2021-07-06"  # three days on: sign in afresh
+    head, reporter = client_for(cycle["head"]), client_for(cycle["reporter"])
     head.post(URL, {"action": "approve", "version": report.version})
     report.refresh_from_db()
     assert report.late

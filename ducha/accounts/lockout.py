@@ -13,9 +13,9 @@ import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import timezone
 
 from ducha.accounts.models import LoginAttempt
+from ducha.lib import clock
 
 KEEP = dt.timedelta(days=1)
 
@@ -71,7 +71,7 @@ def _failures(now: dt.datetime, **key) -> list[dt.datetime]:
 
 
 def current_lock(username: str, address: str, now: dt.datetime | None = None) -> Lock | None:
-    now = now or timezone.now()
+    now = now or clock.now()
     checks = [
         (False, {"username": normalise(username)}, settings.DUCHA_LOCKOUT_USER_FAILURES),
         (True, {"address": address}, settings.DUCHA_LOCKOUT_ADDRESS_FAILURES),
@@ -84,7 +84,7 @@ def current_lock(username: str, address: str, now: dt.datetime | None = None) ->
 
 
 def note_attempt(username: str, address: str, succeeded: bool, now: dt.datetime | None = None):
-    now = now or timezone.now()
+    now = now or clock.now()
     LoginAttempt.objects.filter(at__lt=now - max(KEEP, 2 * _window())).delete()
     LoginAttempt.objects.create(
         username=normalise(username), address=address, at=now, succeeded=succeeded

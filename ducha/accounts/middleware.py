@@ -5,11 +5,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import resolve_url
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from ducha.audit import record
+from ducha.lib import clock
 
 STARTED = "ducha_started"
 SEEN = "ducha_seen"
@@ -19,7 +19,7 @@ SEEN_RESOLUTION = 60
 
 def start(request) -> None:
     """Called right after a sign-in."""
-    now = timezone.now().timestamp()
+    now = clock.now().timestamp()
     request.session[STARTED] = request.session[SEEN] = now
 
 
@@ -36,7 +36,7 @@ class SessionTimeoutMiddleware:
 
     @staticmethod
     def expired(request) -> str | None:
-        session, now = request.session, timezone.now().timestamp()
+        session, now = request.session, clock.now().timestamp()
         started, seen = session.get(STARTED), session.get(SEEN)
         if started is None or seen is None:  # signed in another way (the admin, a test)
             session[STARTED] = session[SEEN] = now

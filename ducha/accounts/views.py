@@ -19,6 +19,7 @@ from ducha.accounts import lockout
 from ducha.accounts.forms import LoginForm
 from ducha.accounts.middleware import start
 from ducha.audit import record
+from ducha.lib import clock
 
 
 def _next_url(request) -> str:
@@ -54,7 +55,7 @@ def login(request):
         return _page(request, LoginForm(request), next_url)
 
     username = request.POST.get("username", "")
-    address, now = lockout.client_address(request), timezone.now()
+    address, now = lockout.client_address(request), clock.now()
     lock = lockout.current_lock(username, address, now)
     if lock is None:
         form = LoginForm(request, data=request.POST)

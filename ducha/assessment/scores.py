@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
 
 from ducha.assessment.scoring import Score, score
-from ducha.boards.publication import local_date, month_entries
+from ducha.boards.publication import month_entries
+from ducha.lib import clock
 
 GROUPS = {"unit": "lead_unit", "area": "area", "leader": "leader"}
 
 
 def period_months(year: int, quarter: int | None = None, today: dt.date | None = None):
     """The months of the period that have ended (a month is rated once it is over)."""
-    today = today or local_date(timezone.now())
+    today = today or clock.today()
     months = range(1, 13) if quarter is None else range(3 * quarter - 2, 3 * quarter + 1)
     return [dt.date(year, m, 1) for m in months if dt.date(year, m, 1) < today.replace(day=1)]
 

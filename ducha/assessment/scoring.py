@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-DEFAULT_POINTS: Mapping[str, int] = {"horse": 100, "ox": 80, "ostrich": 50, "snail": 0}
+from ducha.ratings import marks
+
+DEFAULT_POINTS: Mapping[str, int] = marks.DEFAULT_POINTS
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
 """The audit log. Import-safe before apps are ready: the functions load models on call."""
 
 
-def record(action, *, actor=None, request=None, target=None, detail=None, actor_name=""):
+def record(action, *, actor=None, request=None, target=None, detail=None, actor_name="", at=None):
     from ducha.audit.log import record as _record
 
     return _record(
-        action, actor=actor, request=request, target=target, detail=detail, actor_name=actor_name
+        action,
+        actor=actor,
+        request=request,
+        target=target,
+        detail=detail,
+        actor_name=actor_name,
+        at=at,
     )
 
 

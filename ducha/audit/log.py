@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ducha.accounts.lockout import client_address
 from ducha.audit.models import AuditEntry, AuditLock
+from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
 
 
@@ -40,6 +41,7 @@ def record(
     target=None,
     detail: dict | None = None,
     actor_name: str = "",
+    at: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry. `actor` defaults to the request's signed-in user; `actor_name`
     names a non-person actor such as `ducha tick`; `target` is any model instance."""
@@ -59,6 +61,7 @@ def record(
         actor_name=actor_name,
         address=client_address(request) if request is not None else "",
         detail=detail,
+        at=at,
         **target_fields,
     )
 
@@ -68,8 +71,8 @@ def _name(user) -> str:
     return f"{full}（{username}）" if full and full != username else username
 
 
-def append(action: str, *, actor=None, actor_name="", address="", detail=None, **target):
-    """The one write: lock, link to the head, hash, insert."""
+def append(action: str, *, actor=None, actor_name="", address="", detail=None, at=None, **target):
+    """The one write: lock, link to the head, hash, insert. `at` defaults to the clock."""
     if action not in AuditEntry.Action.values:
         raise ValueError(f"unknown audit action {action!r}")
     if actor is not None and not actor.is_authenticated:  # record(..., actor=request.user)
@@ -83,7 +86,7 @@ def append(action: str, *, actor=None, actor_name="", address="", detail=None, *
         head = AuditEntry.objects.order_by("-seq").only("seq", "sha256").first()
         entry = AuditEntry(
             seq=head.seq + 1 if head else 1,
-            at=timezone.now(),
+            at=at or clock.now(),
             actor=actor,
             actor_name=(actor_name or (_name(actor) if actor else ""))[:150],
             role=getattr(actor, "role", "") or "",

@@ -10,14 +10,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from ducha.lib.xlsx import FORMULA_TRIGGERS, HEADER_FILL, HEADER_FONT, WRAP, set_text
+from ducha.ratings.marks import MARKS, mark
 
-# SPEC §1: red is the best mark here.
-COLOURS = {
-    "horse": ("骏马", "红", "D7261E", "FFFFFF"),
-    "ox": ("黄牛", "绿", "2E8B3E", "FFFFFF"),
-    "ostrich": ("鸵鸟", "蓝", "1F5FBF", "FFFFFF"),
-    "snail": ("蜗牛", "黄", "F2C200", "000000"),
-}
 COLUMNS = [
     ("task", "任务编号", 12),
     ("area", "领域", 8),
@@ -34,7 +28,8 @@ COLUMNS = [
 def rows(board: dict) -> list[dict]:
     out = []
     for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"])):
-        name, colour = COLOURS[t["rating"]][:2] if t["rating"] else ("不评价", "")
+        m = mark(t["rating"])
+        name, colour = m.name, m.colour
         out.append(
             t
             | {
@@ -81,13 +76,13 @@ def board_xlsx(board: dict, output) -> None:
             set_text(cell, row[key])
             cell.alignment = WRAP
         if row["rating"]:
-            _, _, fill, ink = COLOURS[row["rating"]]
+            m = MARKS[row["rating"]]
             cell = sheet.cell(row=r, column=rating_col)
-            cell.fill = PatternFill("solid", fgColor=fill)
-            cell.font = Font(bold=True, color=ink)
+            cell.fill = PatternFill("solid", fgColor=m.solid.lstrip("#"))
+            cell.font = Font(bold=True, color=m.on_solid.lstrip("#"))
 
     units = workbook.create_sheet("单位汇总")
-    headers = ["排名", "牵头单位", "骏马", "黄牛", "鸵鸟", "蜗牛", "本月得分"]
+    headers = ["排名", "牵头单位", *(m.name for m in MARKS.values()), "本月得分"]
     for col, header in enumerate(headers, start=1):
         cell = units.cell(row=1, column=col)
         set_text(cell, header)

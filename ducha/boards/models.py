@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ducha.lib.clock import StampField
+
 
 class Publication(models.Model):
     """One version of one month's board, frozen as canonical JSON.
@@ -60,7 +62,7 @@ class Hold(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
-    at = models.DateTimeField("暂缓时间", auto_now_add=True)
+    at = StampField("暂缓时间", auto_now_add=True)
     released_at = models.DateTimeField("解除时间", null=True, blank=True)
 
     class Meta:

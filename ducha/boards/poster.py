@@ -11,13 +11,11 @@ from itertools import groupby
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from ducha.boards.exports import COLOURS
+from ducha.ratings.marks import MARKS, mark, stylesheet
 
 FONTS = (
     '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Serif CJK SC", sans-serif'
 )
-MEANINGS = {"horse": "提前完成", "ox": "正常推进", "ostrich": "进展缓慢", "snail": "工作无进展"}
-INKS = {"horse": "#D7261E", "ox": "#2E8B3E", "ostrich": "#1F5FBF", "snail": "#B08C00"}
 
 
 class PosterError(Exception):
@@ -45,24 +43,13 @@ def poster_html(board: dict) -> str:
     year, month = int(board["month"][:4]), int(board["month"][5:])
     rows = []
     for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"])):
-        name = COLOURS[t["rating"]][0] if t["rating"] else "不评价"
-        rows.append(t | {"rating_name": name})
+        rows.append(t | {"rating_name": mark(t["rating"]).name, "mark": mark(t["rating"])})
     areas = [
         {"name": area, "rows": list(group)}
         for area, group in groupby(rows, key=lambda r: r["area"])
     ]
-    counts = {key: sum(1 for r in rows if r["rating"] == key) for key in COLOURS}
-    legend = [
-        {
-            "key": key,
-            "name": name,
-            "colour": colour,
-            "meaning": MEANINGS[key],
-            "ink": INKS[key],
-            "count": counts[key],
-        }
-        for key, (name, colour, _, _) in COLOURS.items()
-    ]
+    counts = {key: sum(1 for r in rows if r["rating"] == key) for key in MARKS}
+    legend = [{"mark": m, "count": counts[key]} for key, m in MARKS.items()]
     published = dt.datetime.fromisoformat(board["published_at"])
     return render_to_string(
         "boards/poster.html",
@@ -75,6 +62,7 @@ def poster_html(board: dict) -> str:
             "areas": areas,
             "legend": legend,
             "fonts": FONTS,
+            "mark_css": stylesheet(),
         },
     )
 

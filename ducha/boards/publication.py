@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min
-from django.utils import timezone, translation
+from django.utils import translation
 
 from ducha.assessment.scoring import score
 from ducha.audit import record
 from ducha.boards.models import ChainLock, Hold, Publication
 from ducha.ledger.models import Task
+from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.lib.months import add_months, format_month, format_month_zh
 from ducha.ratings import rules
@@ -84,12 +85,6 @@ def _build_board(month: dt.date) -> dict:
     }
 
 
-def local_date(moment: dt.datetime) -> dt.date:
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return timezone.localtime(moment).date()
-
-
 def month_entries(month: dt.date) -> list[dict]:
     """The month's task rows as published, or as they stand if not published yet."""
     publication = latest(month)
@@ -133,8 +128,8 @@ def publish(
     """
     if correction is not None and not correction.strip():
         raise PublicationError("勘误必须写明理由")
-    now = now or timezone.now()
-    if local_date(now) < add_months(month, 1):
+    now = now or clock.now()
+    if clock.local(now).date() < add_months(month, 1):
         raise PublicationError(f"{format_month_zh(month)}尚未结束，不能发布")
     try:
         with transaction.atomic():
@@ -152,7 +147,7 @@ def publish(
                 {
                     "version": version,
                     "previous": head.sha256 if head else None,
-                    "published_at": timezone.localtime(now).isoformat(timespec="seconds"),
+                    "published_at": clock.local(now).isoformat(timespec="seconds"),
                     "kind": kind
                     or (Publication.Kind.CORRECTION if correction else Publication.Kind.MANUAL),
                     "correction": correction.strip() if correction else None,
@@ -177,6 +172,7 @@ def publish(
                 actor=by,
                 actor_name=by_name,
                 request=request,
+                at=now,
                 target=publication,
                 detail={
                     "month": format_month(month),
@@ -251,7 +247,7 @@ def hold(month: dt.date, reason: str = "", by=None, by_name: str = "", request=N
 @transaction.atomic
 def release(month: dt.date, by=None, by_name: str = "", request=None) -> int:
     released = Hold.objects.filter(month=month, released_at__isnull=True).update(
-        released_at=timezone.now()
+        released_at=clock.now()
     )
     if released:
         record(
@@ -278,8 +274,8 @@ def months_due(today: dt.date) -> list[dt.date]:
 
 def publish_due(now: dt.datetime | None = None) -> list[str]:
     """The scheduled publication: what `ducha tick` runs. Idempotent."""
-    now = now or timezone.now()
-    today = local_date(now)
+    now = now or clock.now()
+    today = clock.local(now).date()
     start = _first_rated_month()
     said = []
     for month in months_due(today):

@@ -37,7 +37,8 @@ from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
 from ducha.boards.publication import snapshot_with_hash
 from ducha.ledger.models import Task
-from ducha.lib.months import add_months, format_month
+from ducha.lib.months import add_months, format_month, parse_month
+from ducha.ratings.display import MARKS, NOT_RATED
 
 # Keys carry the chain head, so entries never go stale; the timeout only bounds memory.
 CACHE_SECONDS = 7 * 24 * 3600
@@ -45,29 +46,6 @@ FILTERS = ("area", "unit", "leader", "source", "rating")
 ROW_FIELD = {"area": "area", "unit": "lead_unit", "leader": "leader", "source": "source"}
 
 
-@dataclass(frozen=True)
-class Mark:
-    """One of the four animals (or "not rated"), as the pages show it: icon, name, colour."""
-
-    key: str
-    name: str
-    colour: str
-    meaning: str
-    hex: str
-    rank: int  # horse > ox > ostrich > snail; red is the best mark (SPEC §1)
-
-
-def _mark(key: str, name, colour, meaning, rank: int) -> Mark:
-    return Mark(key, name, colour, meaning, "#" + exports.COLOURS[key][2], rank)
-
-
-MARKS = {
-    "horse": _mark("horse", _("骏马"), _("红"), _("提前完成"), 4),
-    "ox": _mark("ox", _("黄牛"), _("绿"), _("正常推进"), 3),
-    "ostrich": _mark("ostrich", _("鸵鸟"), _("蓝"), _("进展缓慢"), 2),
-    "snail": _mark("snail", _("蜗牛"), _("黄"), _("工作无进展"), 1),
-}
-NOT_RATED = Mark("none", _("不评价"), "", _("本月不参与评价"), "", 0)
 SOURCES = {
     "省定": pgettext_lazy("task source", "省定"),
     "市定": pgettext_lazy("task source", "市定"),
@@ -101,8 +79,10 @@ def day_label(day: dt.date) -> str:
 
 
 def _month_of(text: str) -> dt.date | None:
-    year, month = int(text[:4]), int(text[5:7])
-    return dt.date(year, month, 1) if 1 <= month <= 12 and year >= 1 else None
+    try:
+        return parse_month(text)
+    except ValueError:
+        return None
 
 
 # Board pages ----------------------------------------------------------------------------
@@ -292,6 +272,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
         "calendar": _calendar(month, sorted({m["month"] for m in metas})),
         "legend": [{"mark": mark, "count": counts[key]} for key, mark in MARKS.items()],
         "not_rated": counts[None],
+        "not_rated_mark": NOT_RATED,
         "total": len(rows),
         "shown_total": len(shown),
         "changes": changes,
@@ -344,7 +325,7 @@ def _change(before: dict | None, code: str, rating: str | None) -> Change | None
     if old is None:
         return Change("rated", "•", gettext("开始评价"))
     if rating is None:
-        return Change("unrated", "•", gettext("本月不评价"))
+        return Change("unrated", "•", NOT_RATED.meaning)
     names = {"old": MARKS[old].name, "new": MARKS[rating].name}
     if MARKS[rating].rank > MARKS[old].rank:
         return Change("up", "↑", gettext("由%(old)s升为%(new)s") % names)

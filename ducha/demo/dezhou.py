@@ -4,10 +4,11 @@ Pure and seeded (stdlib `random` only): the same seed always gives the same city
 follow the reforms Dezhou reported for 2021; the leaders are fictional.
 
 The four-colour mix is built in, not left to luck. Each task keeps a pace — punctual (nodes
-done in their due month), early (done one to three months ahead: 骏马), slow (done late while
-still moving: 鸵鸟) or stalled (one node stands still after its due month: 蜗牛, then 鸵鸟) —
-and each early, late or stalled node is placed in the month where its icon is scarcest so far.
-Then some units miss a report (蜗牛, 未报送) in months they would have been an ox, until each
+done in their due month), early (done one to three months ahead: horse), slow (done late
+while still moving: ostrich) or stalled (one node stands still after its due month: snail,
+then ostrich) — and each early, late or stalled node is placed in the month where its icon is
+scarcest so far.
+Then some units miss a report (snail, 未报送) in months they would have been an ox, until each
 month has about a third of its tasks off the ox. Every month of 2021 thus shows all four icons,
 oxen the most."""
 

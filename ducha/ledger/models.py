@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ducha.lib.clock import StampField
 from ducha.org.models import Area, Leader, Unit
 
 
@@ -45,8 +46,8 @@ class Task(models.Model):
     )
     status = models.CharField("状态", max_length=16, choices=Status, default=Status.ACTIVE)
     plan_year = models.PositiveSmallIntegerField("计划年度")
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = StampField("创建时间", auto_now_add=True)
+    updated_at = StampField("更新时间", auto_now=True)
 
     objects = TaskQuerySet.as_manager()
 
@@ -104,7 +105,7 @@ class ImportRun(models.Model):
         on_delete=models.SET_NULL,
     )
     by_name = models.CharField("操作人（命令行）", max_length=100, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = StampField("时间", auto_now_add=True)
 
     class Meta:
         ordering = ["-at"]
@@ -148,8 +149,8 @@ class Progress(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
     )
-    created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    created_at = StampField("创建时间", auto_now_add=True)
+    updated_at = StampField("更新时间", auto_now=True)
 
     class Meta:
         ordering = ["task", "node", "month"]

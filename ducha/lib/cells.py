@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from ducha.lib.months import month
 from ducha.lib.tabular import cell_text, halfwidth
 
 _SEP = r"\s*[-/.]\s*"
@@ -34,13 +35,11 @@ MONTH_FORMS = "2021-06、2021-06-30、2021/6/30、2021年6月 或 2021年6月底
 DATE_FORMS = "2021-06-30、2021/6/30 或 2021年6月30日"
 
 
-def _month(year: str, month: str) -> dt.date:
-    y, m = int(year), int(month)
-    if not 1 <= m <= 12:
-        raise ValueError(f"月份 {m} 不存在（应为 1–12）")
-    if not 1900 <= y <= 2200:
+def _month(year: str, number: str) -> dt.date:
+    y = int(year)
+    if not 1900 <= y <= 2200:  # a clerk's typo, not a plan
         raise ValueError(f"年份 {y} 不合理")
-    return dt.date(y, m, 1)
+    return month(y, int(number))
 
 
 def _date(year: str, month: str, day: str) -> dt.date:

@@ -4,11 +4,11 @@ import datetime as dt
 
 from django.core.management.base import CommandError
 
-from ducha.lib.months import parse_month_arg
+from ducha.lib.months import parse_month
 
 
 def month_argument(text: str) -> dt.date:
     try:
-        return parse_month_arg(text)
+        return parse_month(text)
     except ValueError as e:
         raise CommandError(str(e)) from None

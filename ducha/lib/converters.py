@@ -2,18 +2,14 @@
 
 import datetime as dt
 
+from ducha.lib.months import format_month, parse_month
+
 
 class MonthConverter:
     regex = r"[0-9]{4}-[0-9]{2}"
 
     def to_python(self, value: str) -> dt.date:
-        year, month = value.split("-")
-        try:
-            return dt.date(int(year), int(month), 1)
-        except ValueError:
-            raise ValueError(value) from None  # Django turns this into a 404
+        return parse_month(value)  # a ValueError is a 404
 
     def to_url(self, value) -> str:
-        if isinstance(value, str):
-            return value
-        return f"{value.year:04d}-{value.month:02d}"
+        return value if isinstance(value, str) else format_month(value)

@@ -1,29 +1,68 @@
-"""Months are `datetime.date` values on the first day; these helpers keep that true."""
+"""A month, everywhere in Ducha: a `datetime.date` on the first day of the month.
+
+One parser for the strict `YYYY-MM` that URLs, forms and the command line use (what clerks
+type into spreadsheet cells is read by `ducha.lib.cells.parse_month`, which ends here too),
+and the integer form the rating rules compare cheaply (`year * 12 + month - 1`).
+Standard library only: the pure rules use it.
+"""
+
+from __future__ import annotations
 
 import datetime as dt
+import re
+
+_STRICT = re.compile(r"(\d{4})-(\d{1,2})")
 
 
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
+def month(year: int, number: int) -> dt.date:
+    """The month `number` (1–12) of `year`; ValueError names what is wrong."""
+    if not 1 <= number <= 12:
+        raise ValueError(f"月份 {number} 不存在（应为 1–12）")
+    if not 1 <= year <= 9999:
+        raise ValueError(f"年份 {year} 不合理")
+    return dt.date(year, number, 1)
 
 
-def month_end(month: dt.date) -> dt.date:
-    return add_months(month, 1) - dt.timedelta(days=1)
+def parse_month(text: str) -> dt.date:
+    """Strict YYYY-MM (2021-06), as URLs, forms and the command line write a month."""
+    found = _STRICT.fullmatch(text.strip())
+    if not found:
+        raise ValueError(f"月份 {text!r} 应写作 YYYY-MM，例如 2021-06")
+    return month(int(found[1]), int(found[2]))
 
 
-def format_month(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def format_month_zh(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
-
-
-def parse_month_arg(text: str) -> dt.date:
-    """Strict YYYY-MM, for command-line arguments."""
+def parse_month_or(text: str | None, default: dt.date) -> dt.date:
+    """A month from a query parameter; anything unreadable falls back to `default`."""
     try:
-        year, month = text.split("-")
-        return dt.date(int(year), int(month), 1)
+        return parse_month(text or "")
     except ValueError:
-        raise ValueError(f"月份 {text!r} 应写作 YYYY-MM，例如 2021-06") from None
+        return default
+
+
+def first_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(start: dt.date, n: int) -> dt.date:
+    return from_index(index(start) + n)
+
+
+def month_end(start: dt.date) -> dt.date:
+    return add_months(start, 1) - dt.timedelta(days=1)
+
+
+def index(day: dt.date) -> int:
+    """The month as one integer, for cheap comparisons: year * 12 + month - 1."""
+    return day.year * 12 + day.month - 1
+
+
+def from_index(value: int) -> dt.date:
+    return dt.date(value // 12, value % 12 + 1, 1)
+
+
+def format_month(start: dt.date) -> str:
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+def format_month_zh(start: dt.date) -> str:
+    return f"{start.year}年{start.month}月"

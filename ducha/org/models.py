@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ducha.lib import clock
+
 
 class Area(models.Model):
     """One of the "1+6" areas: the overall plan (总体) and six fields of reform."""
@@ -118,9 +120,40 @@ class User(AbstractUser):
         help_text="角色为市领导时填写",
     )
     phone = models.CharField("电话", max_length=30, blank=True)
+    date_joined = models.DateTimeField(_("date joined"), default=clock.now)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    # Who may do what: each rule once, here; views, templates and scopes ask these.
+
+    @property
+    def is_office(self) -> bool:
+        """The reform office (改革办) runs the month; a superuser counts as office."""
+        return self.is_active and (self.is_superuser or self.role == self.Role.OFFICE)
+
+    @property
+    def sees_everything(self) -> bool:
+        """The office, and the auditor who reads what the office reads and changes nothing."""
+        return self.is_office or (self.is_active and self.role == self.Role.AUDITOR)
+
+    @property
+    def is_unit_member(self) -> bool:
+        """A unit's reporter or head: works on the tasks the unit leads."""
+        return (
+            self.is_active
+            and self.role in (self.Role.REPORTER, self.Role.HEAD)
+            and self.unit_id is not None
+        )
+
+    @property
+    def is_unit_head(self) -> bool:
+        return self.is_unit_member and self.role == self.Role.HEAD
+
+    @property
+    def is_city_leader(self) -> bool:
+        """A city leader (分管市领导) follows the tasks he is responsible for."""
+        return self.is_active and self.role == self.Role.LEADER and self.leader_id is not None

@@ -4,13 +4,10 @@ from django.conf import settings
 from django.db import models
 
 from ducha.ledger.models import Task
+from ducha.lib.clock import StampField
+from ducha.ratings.marks import MARKS
 
-
-class Rating(models.TextChoices):
-    HORSE = "horse", "骏马"
-    OX = "ox", "黄牛"
-    OSTRICH = "ostrich", "鸵鸟"
-    SNAIL = "snail", "蜗牛"
+Rating = models.TextChoices("Rating", [(key.upper(), (key, m.name)) for key, m in MARKS.items()])
 
 
 class Override(models.Model):
@@ -37,7 +34,7 @@ class Override(models.Model):
         on_delete=models.PROTECT,
     )
     by_name = models.CharField("操作人（命令行）", max_length=100, blank=True)
-    at = models.DateTimeField("时间", auto_now_add=True)
+    at = StampField("时间", auto_now_add=True)
 
     class Meta:
         ordering = ["month", "task", "id"]

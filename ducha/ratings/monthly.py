@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ducha.audit import record
-from ducha.ratings import rules
+from ducha.ratings import marks, rules
 from ducha.ratings.facts import load_facts
 from ducha.ratings.models import Override
 
@@ -31,9 +31,7 @@ class TaskRating:
 
 
 def _override_reason(o: Override) -> rules.Reason:
-    names = rules.RATING_NAMES
-    was = names.get(o.computed, "不评价")
-    now = names.get(o.rating, "")
+    was, now = marks.name(o.computed or None), marks.name(o.rating or None)
     return rules.Reason("override", f"改革办将评价由{was}调整为{now}：{o.reason}")
 
 

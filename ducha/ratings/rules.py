@@ -6,10 +6,12 @@ Months are integers (`year * 12 + month - 1`) so that comparing them is cheap.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
+
+from ducha.lib import months
+from ducha.ratings.marks import KEYS, NAMES
 
 Month = int
 Status = Literal["not_started", "in_progress", "done"]
@@ -19,16 +21,15 @@ HORSE: Rating = "horse"
 OX: Rating = "ox"
 OSTRICH: Rating = "ostrich"
 SNAIL: Rating = "snail"
-RATINGS: tuple[Rating, ...] = (HORSE, OX, OSTRICH, SNAIL)
-RATING_NAMES: dict[str, str] = {HORSE: "骏马", OX: "黄牛", OSTRICH: "鸵鸟", SNAIL: "蜗牛"}
+RATINGS: tuple[Rating, ...] = KEYS  # type: ignore[assignment]
+RATING_NAMES: dict[str, str] = NAMES
 
 
-def month_index(day: dt.date) -> Month:
-    return day.year * 12 + day.month - 1
+month_index = months.index
 
 
 def month_zh(month: Month) -> str:
-    return f"{month // 12}年{month % 12 + 1}月"
+    return months.format_month_zh(months.from_index(month))
 
 
 class NodeFacts(NamedTuple):
@@ -230,7 +231,7 @@ def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) 
 
 
 def _month_text(month: Month) -> str:
-    return f"{month // 12:04d}-{month % 12 + 1:02d}"
+    return months.format_month(months.from_index(month))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.models import Node, Progress, Task
+from ducha.lib.clock import StampField
 from ducha.org.models import Unit
 
 
@@ -66,7 +67,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    updated_at = StampField("更新时间", auto_now=True)
 
     objects = ReportQuerySet.as_manager()
 
@@ -117,7 +118,7 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT
     )
-    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_at = StampField("上传时间", auto_now_add=True)
 
     class Meta:
         ordering = ["uploaded_at"]

@@ -19,15 +19,15 @@ Role = User.Role
 
 
 def is_office(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or user.role == Role.OFFICE)
+    return user.is_authenticated and user.is_office
 
 
 def sees_everything(user) -> bool:
-    return is_office(user) or (user.is_authenticated and user.role == Role.AUDITOR)
+    return user.is_authenticated and user.sees_everything
 
 
 def is_unit_member(user) -> bool:
-    return user.is_authenticated and user.role in (Role.REPORTER, Role.HEAD) and user.unit_id
+    return user.is_authenticated and user.is_unit_member
 
 
 def visible_tasks(user):
@@ -36,8 +36,8 @@ def visible_tasks(user):
         return tasks
     if is_unit_member(user):
         return tasks.led_by(user.unit)
-    if user.is_authenticated and user.role == Role.LEADER and user.leader_id:
-        return tasks.of_leader(user.leader)
+    if user.is_authenticated and user.is_city_leader:
+        return tasks.of_leader(user.leader_id)
     return tasks.none()
 
 
@@ -79,7 +79,7 @@ def can_edit(user, report: Report) -> bool:
 def can_approve(user, report: Report) -> bool:
     return (
         user.is_authenticated
-        and user.role == Role.HEAD
+        and user.is_unit_head
         and user.unit_id == report.task.lead_unit_id
         and report.status == Report.Status.SUBMITTED
     )

@@ -30,7 +30,7 @@ from ducha.ledger.importing import ImportFailed, import_ledger, import_progress
 from ducha.ledger.models import Progress, Task
 from ducha.lib import clock
 from ducha.lib.cells import parse_date, parse_percent
-from ducha.lib.months import add_months, format_month, format_month_zh
+from ducha.lib.months import add_months, format_month, format_month_zh, parse_month_or
 from ducha.lib.tabular import FileRefused
 from ducha.ratings.monthly import override_rating, rate_month
 from ducha.ratings.rules import RATING_NAMES
@@ -66,12 +66,7 @@ def overseer_required(view):
 
 
 def _month_param(request, default: dt.date) -> dt.date:
-    text = request.GET.get("month") or request.POST.get("month") or ""
-    try:
-        year, month = text.split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        return default
+    return parse_month_or(request.GET.get("month") or request.POST.get("month"), default)
 
 
 # --- units, leaders ---------------------------------------------------------------------

@@ -16,7 +16,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
@@ -184,7 +183,7 @@ def approve_report(report: Report, user, version: int, request=None) -> Report:
     """The unit head's approval is the unit's official report: its lines become progress."""
     _check_state(report, (Status.SUBMITTED,), "审核报送")
     moment = clock.now()
-    late = timezone.localtime(moment).date() > deadline(report.month)
+    late = clock.local(moment).date() > deadline(report.month)
     _advance(
         report, version, status=Status.APPROVED, approved_at=moment, approved_by=user, late=late
     )

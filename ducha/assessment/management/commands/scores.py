@@ -5,6 +5,7 @@ from openpyxl import Workbook
 
 from ducha.assessment.scores import scores
 from ducha.lib.xlsx import HEADER_FILL, HEADER_FONT, set_text
+from ducha.ratings.marks import MARKS
 
 LABELS = {
     "unit": ("牵头单位", "units"),
@@ -40,7 +41,8 @@ class Command(BaseCommand):
             self._xlsx(result, label, options["output"])
             self.stdout.write(f"已写出 {options['output']}")
         else:
-            self.stdout.write(f"{'排名':<4} {label:<20} {'得分':>6}  骏马 黄牛 鸵鸟 蜗牛")
+            names = " ".join(m.name for m in MARKS.values())
+            self.stdout.write(f"{'排名':<4} {label:<20} {'得分':>6}  {names}")
             for s in result:
                 counts = f"{s.horse:>4} {s.ox:>4} {s.ostrich:>4} {s.snail:>4}"
                 self.stdout.write(f"{s.rank:<6} {s.name:<20} {s.score:>6}  {counts}")
@@ -49,7 +51,7 @@ class Command(BaseCommand):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "考核得分"
-        for col, header in enumerate(["排名", label, "得分", "骏马", "黄牛", "鸵鸟", "蜗牛"], 1):
+        for col, header in enumerate(["排名", label, "得分", *(m.name for m in MARKS.values())], 1):
             cell = sheet.cell(row=1, column=col)
             set_text(cell, header)
             cell.font, cell.fill = HEADER_FONT, HEADER_FILL

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ducha.boards.publication import publish_due
+from ducha.lib import clock
 
 
 class Command(BaseCommand):
@@ -13,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--now", help="以此时刻为当前时间（ISO 格式），用于补跑或测试")
 
     def handle(self, *args, **options):
-        now = timezone.now()
+        now = clock.now()
         if options["now"]:
             try:
                 now = dt.datetime.fromisoformat(options["now"])

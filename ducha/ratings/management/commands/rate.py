@@ -4,8 +4,8 @@ from django.core.management.base import BaseCommand
 
 from ducha.lib.cli import month_argument
 from ducha.lib.months import format_month
+from ducha.ratings import marks
 from ducha.ratings.monthly import rate_month
-from ducha.ratings.rules import RATING_NAMES
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, ensure_ascii=False, indent=1))
             return
         for r in ratings:
-            name = RATING_NAMES.get(r.rating, "—") if r.rating else "不评价"
+            name = marks.name(r.rating)
             mark = "（调整）" if r.override else ""
             reasons = "；".join(x.text for x in r.reasons)
             self.stdout.write(f"{r.task:<12} {name}{mark}  {reasons}")
