@@ -167,6 +167,8 @@ LOGGING = {
 
 # Ducha's own settings.
 DUCHA_CITY = env_str("DUCHA_CITY", "德州市")
+# Who issues the boards and notices: the foot of every poster and circular.
+DUCHA_OFFICE_NAME = env_str("DUCHA_OFFICE_NAME") or f"{DUCHA_CITY}委全面深化改革委员会办公室"
 # Pin "today" (YYYY-MM-DD) for a demo or a rehearsal; empty means the real date.
 DUCHA_TODAY = env_str("DUCHA_TODAY", "")
 # Units report month M by this day of M+1; later reports are marked late.

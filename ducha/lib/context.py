@@ -6,5 +6,6 @@ def site(request):
     user = getattr(request, "user", None)
     return {
         "city": settings.DUCHA_CITY,
+        "office_name": settings.DUCHA_OFFICE_NAME,
         "role": getattr(user, "role", None) if user and user.is_authenticated else None,
     }
