@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ducha.boards",
     "ducha.assessment",
     "ducha.reports",
+    "ducha.desk",
     "ducha.accounts",
     "ducha.audit",
     "ducha.demo",

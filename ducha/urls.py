@@ -31,5 +31,12 @@ urlpatterns = [
     path("accounts/", include("ducha.accounts.urls")),
     path("audit/", include("ducha.audit.urls")),
     path("", include("ducha.reports.urls")),
+    path("", include("ducha.desk.urls")),
+    path("", include("ducha.ledger.urls")),
     path("", include("ducha.boards.urls")),
 ]
+
+# Error pages: what happened and the way back, in the visitor's language.
+handler403 = "ducha.lib.errors.forbidden"
+handler404 = "ducha.lib.errors.not_found"
+handler500 = "ducha.lib.errors.server_error"

@@ -1,6 +1,7 @@
 """Signing in and out, lockout after repeated failures, and session timeouts."""
 
 import datetime as dt
+import os
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +12,8 @@ from ducha.accounts.middleware import SEEN, STARTED
 from ducha.accounts.models import LoginAttempt
 from ducha.audit.models import AuditEntry
 from ducha.org.models import User
+from tests.conftest import ROOT
+from tests.test_browser import CHROMIUM, browser  # noqa: F401  (browser: a fixture)
 
 PASSWORD = "right-horse-battery-7"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,6 +58,48 @@ def test_the_login_page_is_a_chinese_form(client, db):
     html = page.content.decode()
     assert "<h1>登录</h1>" in html and "用户名" in html and "密码" in html
     assert 'name="csrfmiddlewaretoken"' in html
+
+
+def test_the_login_page_is_a_card_with_labelled_fields_that_browsers_can_fill(client, db):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<div class="login-card">' in html and 'href="/static/ducha/site.css"' in html
+    assert '<label for="id_username">用户名</label>' in html
+    assert '<label for="id_password">密码</label>' in html
+    assert 'autocomplete="username"' in html and 'autocomplete="current-password"' in html
+    assert '<a href="/">不登录也可以查看每月的“四色”督查公示</a>' in html
+    assert "style=" not in html and "<script>" not in html  # the CSP forbids both
+
+
+def test_the_login_page_is_in_english_when_chosen(client, db):
+    client.cookies["django_language"] = "en"
+    html = client.get("/accounts/login/").content.decode()
+    assert '<label for="id_username">Username</label>' in html
+    assert "The monthly four-colour boards are public: no login needed" in html
+
+
+def test_the_site_stylesheet_styles_the_login_card_for_phones_too():
+    css = (ROOT / "ducha" / "static" / "ducha" / "site.css").read_text(encoding="utf-8")
+    section = css[css.index("/* Login and error pages") :]
+    for rule in (".login {", ".login-card", ".login-field input", ".login-alert", ".error-page"):
+        assert rule in section
+    # A narrow card of full-width fields: nothing to scroll sideways at 390 px.
+    assert "max-width: 26rem" in section and "width: 100%" in section
+
+
+def test_a_wrong_password_shows_the_error_above_the_fields(client, alice):
+    html = sign_in(client, password="wrong").content.decode()
+    alert = '<p class="login-alert" role="alert">用户名或密码不正确。请注意区分大小写。</p>'
+    assert alert in html and html.index(alert) < html.index('<label for="id_username">')
+    assert 'value="alice"' in html  # the username stays; the password does not
+    assert PASSWORD not in html
+
+
+def test_the_lockout_notice_is_shown_as_an_alert(client, alice):
+    for _ in range(5):
+        response = sign_in(client, password="wrong")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert '<p class="login-alert" role="alert">该账号登录失败次数过多，已暂时锁定。' in html
 
 
 def test_the_right_password_signs_in_and_is_audited(client, alice):
@@ -251,3 +296,27 @@ def test_a_session_signed_in_another_way_gets_its_clock_started(alice):
     client.force_login(alice)
     assert client.get("/audit/").status_code == 200
     assert client.session[STARTED] == client.session[SEEN]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_login_card_fits_a_phone_and_a_desktop_with_its_error_in_view(
+    request, live_server, alice, width
+):
+    chromium = request.getfixturevalue("browser")
+    page = chromium.new_page(viewport={"width": width, "height": 800})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "wrong")
+    page.press("#id_password", "Enter")
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    alert = page.locator(".login-alert")
+    assert alert.is_visible() and "用户名或密码不正确" in alert.inner_text()
+    assert alert.bounding_box()["y"] + alert.bounding_box()["height"] < 800  # no scrolling
+    card = page.locator(".login-card").bounding_box()
+    field = page.locator("#id_username").bounding_box()
+    assert abs((card["x"] + card["width"] / 2) - width / 2) < 2  # centred
+    assert card["width"] <= 420 and field["width"] > card["width"] - 60  # fields fill the card
+    page.close()

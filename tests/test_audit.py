@@ -1,6 +1,8 @@
 """The audit log: the hash chain, catching tampering, admin changes, and the /audit/ page."""
 
 import datetime as dt
+import os
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
@@ -10,11 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ducha.audit import record, verify_log
-from ducha.audit.log import content
+from ducha.audit.log import append, content
 from ducha.audit.models import AuditEntry, AuditLock
+from ducha.audit.words import SAYINGS, describe
+from ducha.boards.models import Publication
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.org.models import Unit, User
+from ducha.reports.models import Report
 from tests.helpers import tamper
+from tests.test_browser import CHROMIUM, browser, login  # noqa: F401  (browser: a fixture)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FEB_8 = dt.datetime(2022, 2, 8, 14, 3, tzinfo=SHANGHAI)
+JANUARY = dt.date(2022, 1, 1)
 
 
 @pytest.fixture
@@ -192,13 +202,13 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, db):
 
 def test_the_page_lists_newest_first_and_filters_by_action_and_actor(client, people):
     record("login", actor=people["reporter"])
-    record("exported", actor=people["head"], detail={"文件": "台账.xlsx"})
+    record("exported", actor=people["head"], detail={"what": "ledger", "rows": 64})
     record("login", actor=people["head"])
     client.force_login(people["auditor"])
     html = client.get("/audit/").content.decode()
     assert "审计链核验通过" in html
     assert html.index("head姓名（head）") < html.index("reporter姓名（reporter）")
-    assert "文件：台账.xlsx" in html and "单位负责人" in html
+    assert "导出了任务台账（64 个节点行）" in html and "单位负责人" in html
     page = client.get("/audit/", {"action": "login"}).context["page"]
     assert [e.seq for e in page] == [3, 1]
     page = client.get("/audit/", {"action": "login", "actor": people["head"].pk}).context["page"]
@@ -231,3 +241,396 @@ def test_the_page_runs_a_constant_number_of_queries(client, people):
     assert _queries(client) == few
     assert _queries(client, page=2) == few
     assert _queries(client, action="exported", actor=people["head"].pk) == few
+
+
+# Where an entry is filed: task and month --------------------------------------------------
+
+
+@pytest.fixture
+def story(cycle):
+    """T-1's January report, January's board, and 王科长 of the office."""
+    t1 = cycle["t1"]
+    return cycle | {
+        "report": Report.objects.create(task=t1, month=JANUARY, unit=t1.lead_unit),
+        "board": Publication.objects.create(
+            seq=1,
+            month=JANUARY,
+            version=1,
+            kind=Publication.Kind.SCHEDULED,
+            snapshot="{}",
+            sha256="ab" * 32,
+            published_at=FEB_8,
+        ),
+        "wang": User.objects.create_user("wangkz", full_name="王科长", role="office"),
+    }
+
+
+def test_a_report_entry_is_filed_under_its_task_and_month(story):
+    entry = record("report_submitted", actor=story["reporter"], target=story["report"])
+    entry.refresh_from_db()
+    assert (entry.task_code, entry.month) == ("T-1", JANUARY)
+
+
+def test_an_override_entry_is_filed_under_its_task_and_the_month_of_its_detail(story):
+    detail = {"month": "2022-01", "from": "ox", "to": "ostrich", "reason": "节点逾期"}
+    entry = record("rating_overridden", actor=story["wang"], target=story["t1"], detail=detail)
+    entry.refresh_from_db()
+    assert (entry.task_code, entry.month) == ("T-1", JANUARY)
+
+
+def test_a_publication_entry_is_filed_under_its_month_and_no_task(story):
+    entry = record("board_published", actor_name="ducha tick", target=story["board"])
+    entry.refresh_from_db()
+    assert (entry.task_code, entry.month) == ("", JANUARY)
+
+
+def test_a_hold_is_filed_under_the_month_of_its_detail_and_a_login_under_nothing(story):
+    held = record("month_held", actor=story["wang"], detail={"month": "2022-01", "reason": ""})
+    login = record("login", actor=story["wang"], detail={"month": "not a month"})
+    assert (held.task_code, held.month) == ("", JANUARY)
+    assert (login.task_code, login.month) == ("", None)
+
+
+def test_an_entry_without_task_or_month_hashes_exactly_as_before_the_columns_existed(people):
+    entry = record("login", actor=people["office"], at=FEB_8)
+    before = {
+        "seq": 1,
+        "at": "2022-02-08T06:03:00+00:00",
+        "actor": people["office"].pk,
+        "actor_name": "office姓名（office）",
+        "role": "office",
+        "action": "login",
+        "target_type": "",
+        "target_id": "",
+        "target_label": "",
+        "detail": "{}",
+        "address": "",
+        "previous": "",
+    }
+    assert content(entry) == before
+    assert entry.sha256 == sha256_hex(canonical_json(before))
+
+
+def test_the_task_and_month_of_an_entry_are_covered_by_its_hash(story):
+    entry = record("report_submitted", actor=story["reporter"], target=story["report"])
+    assert content(entry)["task_code"] == "T-1" and content(entry)["month"] == "2022-01"
+    assert verify_log() == []
+    tamper("UPDATE audit_auditentry SET task_code = %s WHERE id = %s", ["T-2", entry.pk])
+    assert "内容与其 SHA-256 不符" in verify_log()[0]
+
+
+# The log in words --------------------------------------------------------------------------
+
+
+def one_of_each(story) -> list[tuple[AuditEntry, str]]:
+    """One entry of every action, shaped as the code that writes it, and how it reads."""
+    wang, reporter, head = story["wang"], story["reporter"], story["head"]
+    report, board, t1 = story["report"], story["board"], story["t1"]
+    visitor = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.9")
+    w, who = "2022-02-08 14:03", "王科长（wangkz）"
+    said = [
+        (
+            record("login", actor=wang, at=FEB_8),
+            f"{who} 于 {w} 登录",
+        ),
+        (
+            record("login_failed", request=visitor, detail={"username": "wang"}, at=FEB_8),
+            f"来自 10.0.0.9 的访客 于 {w} 登录失败（用户名 wang）",
+        ),
+        (
+            record(
+                "lockout",
+                request=visitor,
+                detail={
+                    "username": "wang",
+                    "scope": "username",
+                    "until": "2022-02-08T14:18:00+08:00",
+                },
+                at=FEB_8,
+            ),
+            f"来自 10.0.0.9 的访客 于 {w} 登录失败次数过多，用户名 wang 锁定至 2022-02-08 14:18",
+        ),
+        (
+            record("logout", actor=reporter, detail={"reason": "idle"}, at=FEB_8),
+            f"reporter 于 {w} 因长时间未操作被自动退出",
+        ),
+        (
+            record("logout", actor=wang, at=FEB_8),
+            f"{who} 于 {w} 退出登录",
+        ),
+        (
+            record("report_saved", actor=reporter, target=report, at=FEB_8),
+            f"reporter 于 {w} 保存了 T-1 2022年1月 的报送草稿",
+        ),
+        (
+            record(
+                "report_saved",
+                actor=reporter,
+                target=report,
+                detail={"evidence": "会议纪要.pdf"},
+                at=FEB_8,
+            ),
+            f"reporter 于 {w} 为 T-1 2022年1月 的报送上传了佐证材料“会议纪要.pdf”",
+        ),
+        (
+            record("report_submitted", actor=reporter, target=report, at=FEB_8),
+            f"reporter 于 {w} 提交了 T-1 2022年1月 的报送",
+        ),
+        (
+            record("report_withdrawn", actor=reporter, target=report, at=FEB_8),
+            f"reporter 于 {w} 撤回了 T-1 2022年1月 的报送",
+        ),
+        (
+            record(
+                "report_sent_back",
+                actor=head,
+                target=report,
+                detail={"comment": "请补充会议纪要"},
+                at=FEB_8,
+            ),
+            f"head 于 {w} 将 T-1 2022年1月 的报送退回填报人，意见：请补充会议纪要",
+        ),
+        (
+            record("report_approved", actor=head, target=report, detail={"late": True}, at=FEB_8),
+            f"head 于 {w} 审核通过 T-1 2022年1月 的报送并报送改革办（逾期报送）",
+        ),
+        (
+            record(
+                "report_returned",
+                actor=wang,
+                target=report,
+                detail={"comment": "进度与佐证不符"},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 将 T-1 2022年1月 的报送退回单位修改，意见：进度与佐证不符",
+        ),
+        (
+            record("report_accepted", actor=wang, target=report, at=FEB_8),
+            f"{who} 于 {w} 采用了 T-1 2022年1月 的报送",
+        ),
+        (
+            record(
+                "rating_overridden",
+                actor=wang,
+                target=t1,
+                detail={"month": "2022-01", "from": "ox", "to": "ostrich", "reason": "节点逾期"},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 将 T-1 2022年1月 的评价由黄牛调整为鸵鸟，理由：节点逾期",
+        ),
+        (
+            record(
+                "rating_overridden",
+                actor=wang,
+                target=t1,
+                detail={"month": "2022-01", "from": None, "to": "", "reason": "误调"},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 撤销了 T-1 2022年1月 的评价调整，恢复为不评价，理由：误调",
+        ),
+        (
+            record(
+                "month_held",
+                actor=wang,
+                detail={"month": "2022-01", "reason": "等待补报"},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 暂缓自动发布 2022年1月 公示，理由：等待补报",
+        ),
+        (
+            record("month_released", actor=wang, detail={"month": "2022-01"}, at=FEB_8),
+            f"{who} 于 {w} 解除了 2022年1月 公示的暂缓",
+        ),
+        (
+            record(
+                "board_published",
+                actor_name="ducha tick",
+                target=board,
+                detail={"month": "2022-01", "version": 1, "sha256": board.sha256},
+                at=FEB_8,
+            ),
+            f"ducha tick 于 {w} 发布了 2022年1月 公示（第1版）",
+        ),
+        (
+            record(
+                "board_corrected",
+                actor=wang,
+                target=board,
+                detail={"month": "2022-01", "version": 2, "sha256": "cd" * 32, "reason": "更正"},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 发布了 2022年1月 公示的勘误版（第2版），理由：更正",
+        ),
+        (
+            record(
+                "ledger_imported",
+                actor_name="ducha import-ledger",
+                detail={
+                    "kind": "progress",
+                    "file": "1月进展.xlsx",
+                    "sha256": "ef" * 32,
+                    "created": 12,
+                    "updated": 3,
+                    "new_units": [],
+                    "new_leaders": [],
+                },
+                at=FEB_8,
+            ),
+            f"ducha import-ledger 于 {w} 导入了月度进展“1月进展.xlsx”：新增 12 条，更新 3 条",
+        ),
+        (
+            record("exported", actor=wang, detail={"what": "ledger", "rows": 64}, at=FEB_8),
+            f"{who} 于 {w} 导出了任务台账（64 个节点行）",
+        ),
+        (
+            record(
+                "exported",
+                actor_name="clerk",
+                target=board,
+                detail={"what": "board", "format": "pdf", "file": "board.pdf"},
+                at=FEB_8,
+            ),
+            f"clerk 于 {w} 导出了 2022年1月 公示（PDF）",
+        ),
+        (
+            append(
+                "user_changed",
+                actor=wang,
+                detail={"change": "changed", "fields": ["角色", "电话"], "message": "…"},
+                at=FEB_8,
+                target_type="User",
+                target_id=str(reporter.pk),
+                target_label="reporter",
+            ),
+            f"{who} 于 {w} 修改了用户 reporter 的角色、电话",
+        ),
+        (
+            append(
+                "role_changed",
+                actor=wang,
+                detail={"role": "head", "role_name": "单位负责人"},
+                at=FEB_8,
+                target_type="User",
+                target_id=str(reporter.pk),
+                target_label="reporter",
+            ),
+            f"{who} 于 {w} 将用户 reporter 的角色改为单位负责人",
+        ),
+    ]
+    return said
+
+
+def test_every_action_reads_as_a_sentence_naming_who_when_and_what(story):
+    said = one_of_each(story)
+    assert {entry.action for entry, _ in said} == set(AuditEntry.Action.values) == set(SAYINGS)
+    for entry, sentence in said:
+        assert describe(entry).sentence == sentence
+
+
+def test_details_a_reader_needs_are_in_words_with_hashes_shortened(story):
+    said = dict((e.action, e) for e, _ in one_of_each(story))
+    override = describe(said["rating_overridden"])
+    assert [(d.label, d.text) for d in override.details] == [("任务", "T-1 推进亩产效益评价改革")]
+    (snapshot,) = describe(said["board_published"]).details
+    assert (snapshot.label, snapshot.text, snapshot.full) == (
+        "快照 SHA-256",
+        "abababababab…",
+        "ab" * 32,
+    )
+    (file,) = describe(said["exported"]).details
+    assert (file.label, file.text) == ("文件", "board.pdf")
+
+
+def test_an_entry_written_before_the_columns_existed_still_names_its_task_and_month(story):
+    entry = append(
+        "report_submitted",
+        actor=story["reporter"],
+        at=FEB_8,
+        target_type="Report",
+        target_id=str(story["report"].pk),
+        target_label="T-1 2022-01",
+    )
+    assert (entry.task_code, entry.month) == ("", None)
+    assert describe(entry).sentence == "reporter 于 2022-02-08 14:03 提交了 T-1 2022年1月 的报送"
+
+
+def test_the_page_shows_sentences_and_no_internal_keys(client, story):
+    one_of_each(story)
+    client.force_login(story["auditor"])
+    html = client.get("/audit/").content.decode()
+    log = html[html.index('<ol class="audit-log">') :]
+    assert "王科长（wangkz） 于 2022-02-08 14:03 将 T-1 2022年1月 的评价由黄牛调整为鸵鸟" in log
+    assert 'title="' + "ab" * 32 + '">abababababab…</code>' in log
+    for key in ("late", "sha256：", "sha256:", "month", "reason", "{", "True", "None"):
+        assert key not in log
+
+
+def test_the_page_speaks_english_when_chosen(client, story):
+    one_of_each(story)
+    client.force_login(story["auditor"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/audit/").content.decode()
+    assert (
+        "王科长（wangkz） changed the rating of T-1 for January 2022 from Ox to Ostrich"
+        " at 2022-02-08 14:03. Reason: 节点逾期"
+    ) in html
+    assert "ducha tick published the board for January 2022 (version 1) at 2022-02-08 14:03" in html
+    assert "Audit log" in html and "Rating overridden" in html
+    assert "的报送" not in html
+
+
+def test_the_page_filters_by_task_and_month(client, story):
+    said = one_of_each(story)
+    record(
+        "report_submitted",
+        actor=story["reporter"],
+        target=Report.objects.create(
+            task=story["t2"], month=dt.date(2021, 12, 1), unit=story["t2"].lead_unit
+        ),
+    )
+    client.force_login(story["office"])
+    by_task = client.get("/audit/", {"task": "T-1"}).context["page"]
+    assert {e.task_code for e in by_task} == {"T-1"} and len(by_task) == 10
+    by_month = client.get("/audit/", {"month": "2022-01"}).context["page"]
+    month_entries = [e for e, _ in said if e.month == JANUARY]
+    assert [e.seq for e in by_month] == sorted((e.seq for e in month_entries), reverse=True)
+    both = client.get("/audit/", {"task": "T-2", "month": "2021-12"}).context["page"]
+    assert [e.action for e in both] == ["report_submitted"]
+    page = client.get("/audit/", {"month": "2021-12"})
+    html = page.content.decode()
+    assert '<option value="2021-12" selected>2021年12月</option>' in html
+    assert '<option value="T-2">' in html
+
+
+def test_the_page_runs_a_constant_number_of_queries_whatever_the_entries_say(client, story):
+    client.force_login(story["office"])
+    client.get("/audit/")  # the session's timestamps are written once
+    record("login", actor=story["reporter"])
+    few = _queries(client)
+    for _ in range(3):
+        one_of_each(story)  # 72 entries of every kind, over two pages
+    assert AuditEntry.objects.count() > 60
+    assert _queries(client) == few
+    assert _queries(client, page=2) == few
+    assert _queries(client, task="T-1", month="2022-01", action="report_saved") == few
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_log_reads_in_wide_columns_without_sideways_scrolling(
+    request, live_server, story, width
+):
+    chromium = request.getfixturevalue("browser")
+    one_of_each(story)
+    page = login(chromium, live_server, "office", width=width)
+    page.goto(f"{live_server.url}/audit/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    narrowest = page.evaluate(
+        "Math.min(...[...document.querySelectorAll('.audit-sentence, .audit-meta')]"
+        ".map(e => e.getBoundingClientRect().width))"
+    )
+    assert narrowest > (300 if width < 600 else 180)  # never a column of a character or two
+    sentence = page.locator(".audit-sentence", has_text="调整为鸵鸟").first
+    assert sentence.bounding_box()["width"] > (300 if width < 600 else 800)
+    page.close()

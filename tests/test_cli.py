@@ -1,8 +1,10 @@
 """The `ducha` console script as a user runs it: exit codes and messages."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,37 @@ def test_a_missing_file_is_a_clear_error(cli):
     result = cli("import-progress", "nowhere.csv")
     assert result.returncode != 0
     assert "nowhere.csv：文件不存在" in result.stderr
+
+
+def _help(*args):
+    """`ducha` as typed, without a database: help needs none."""
+    return subprocess.run(
+        [sys.executable, "-m", "ducha", *args], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+@pytest.mark.parametrize("args", [("--help",), ("help",), ("-h",), ()])
+def test_help_lists_duchas_commands_first_with_their_help_and_djangos_after(args):
+    result = _help(*args)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    ours, django = text.index("Ducha 命令"), text.index("Django 命令")
+    assert ours < text.index("import-ledger") < django < text.index("flush")
+    assert django < text.index("startproject")
+    assert re.search(r"^  import-ledger +导入改革任务台账（xlsx", text, re.MULTILINE)
+    listed = text[ours:django]
+    for command in ("board", "publish", "rate", "scores", "tick", "verify", "export-ledger"):
+        assert re.search(rf"^  {command} +\S", listed, re.MULTILINE), f"{command}: no help"
+    assert "import_ledger" not in text and "flush" not in text[:django]
+
+
+def test_the_list_for_shell_completion_stays_plain():
+    result = _help("help", "--commands")
+    assert result.returncode == 0
+    assert "import_ledger" in result.stdout.split() and "Ducha 命令" not in result.stdout
+
+
+def test_the_installed_script_gives_the_same_help():
+    script = Path(sys.executable).parent / "ducha"  # installed beside the running Python
+    result = subprocess.run([str(script), "--help"], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout == _help("--help").stdout

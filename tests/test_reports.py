@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from ducha.audit.models import AuditEntry
-from ducha.ledger.models import Progress
+from ducha.ledger.models import Node, Progress
 from ducha.reports.models import Evidence, Report
 
 JUNE = dt.date(2021, 6, 1)
@@ -19,17 +19,19 @@ def client_for(user) -> Client:
     return client
 
 
-def form(report, action="save", **over):
+def form(report, action="save", task=None, **over):
+    """What the page posts; `report` None: the first save of a report nobody saved yet."""
     data = {
         "action": action,
-        "version": report.version,
+        "version": report.version if report else 0,
         "narrative": "完成方案起草，召开专题会",
         "problems": "部门协同不够",
         "next_steps": "7月上旬印发",
     }
-    for line in report.lines.select_related("node"):
-        prefix = f"node-{line.node_id}-"
-        if line.node.code == "N1":
+    nodes = Node.objects.filter(task=report.task if report else task)
+    for node in nodes:
+        prefix = f"node-{node.pk}-"
+        if node.code == "N1":
             data |= {
                 prefix + "status": "done",
                 prefix + "done_on": "2021-06-28",
@@ -45,13 +47,26 @@ def form(report, action="save", **over):
     return data
 
 
+def start(cycle, **over) -> Report:
+    """The reporter's first save creates the report."""
+    response = client_for(cycle["reporter"]).post(URL, form(None, task=cycle["t1"], **over))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return Report.objects.get(task=cycle["t1"], month=JUNE)
+
+
+def test_opening_the_report_page_writes_nothing(cycle):
+    page = client_for(cycle["reporter"]).get(URL)
+    assert page.status_code == 200
+    assert 'name="version" value="0"' in page.content.decode()
+    assert not Report.objects.exists() and not AuditEntry.objects.filter(action="report_saved")
+
+
 def test_the_whole_cycle_writes_progress_on_approval(cycle):
     reporter, head, office = (client_for(cycle[k]) for k in ("reporter", "head", "office"))
     assert reporter.get(URL).status_code == 200
-    report = Report.objects.get(task=cycle["t1"], month=JUNE)
+    report = start(cycle)
     assert report.status == "draft" and report.lines.count() == 2
-    assert reporter.post(URL, form(report)).status_code == 302
-    report.refresh_from_db()
+    assert report.narrative == "完成方案起草，召开专题会"
     assert reporter.post(URL, form(report, "submit")).status_code == 302
     report.refresh_from_db()
     assert report.status == "submitted" and report.submitted_by == cycle["reporter"]
@@ -72,34 +87,134 @@ def test_the_whole_cycle_writes_progress_on_approval(cycle):
 
 def test_two_people_saving_the_same_version_do_not_overwrite_each_other(cycle):
     reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    report = start(cycle)
     first = form(report, narrative="填报人的版本")
     second = form(report, narrative="负责人的版本")
     assert reporter.post(URL, first).status_code == 302
     response = head.post(URL, second)
     assert response.status_code == 409
-    assert "已被他人修改" in response.content.decode()
+    page = response.content.decode()
+    assert "被他人修改" in page
+    assert "负责人的版本" in page  # what the second person typed is still on the page
     report.refresh_from_db()
     assert report.narrative == "填报人的版本"
 
 
-def test_an_inconsistent_line_is_refused_with_its_node(cycle):
+def test_two_first_saves_of_a_new_report_do_not_overwrite_each_other(cycle):
+    assert start(cycle, narrative="先保存的").narrative == "先保存的"
+    response = client_for(cycle["head"]).post(URL, form(None, task=cycle["t1"], narrative="后到的"))
+    assert response.status_code == 409
+    assert Report.objects.get().narrative == "先保存的"
+
+
+def test_a_refused_first_save_leaves_no_report_behind(cycle):
+    n1 = Node.objects.get(task=cycle["t1"], code="N1").pk
+    bad = form(None, task=cycle["t1"], **{f"node-{n1}-done_on": "2021-07-02"})
+    assert client_for(cycle["reporter"]).post(URL, bad).status_code == 400
+    assert not Report.objects.exists()
+
+
+def test_an_inconsistent_line_is_refused_at_its_field_and_everything_typed_is_kept(cycle):
     reporter = client_for(cycle["reporter"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    report = start(cycle, narrative="")
     n1 = report.lines.get(node__code="N1").node_id
-    response = reporter.post(URL, form(report, **{f"node-{n1}-done_on": "2021-07-02"}))
+    n2 = report.lines.get(node__code="N2").node_id
+    typed = form(
+        report,
+        narrative="本月召开两次推进会",
+        problems="资金未到位",
+        next_steps="下月印发",
+        **{f"node-{n1}-done_on": "2021-07-02", f"node-{n2}-note": "已形成初稿"},
+    )
+    response = reporter.post(URL, typed)
     assert response.status_code == 400
-    assert "N1：完成日期 2021-07-02 晚于报送月份 2021年6月 的月底" in response.content.decode()
+    page = response.content.decode()
+    assert "完成日期 2021-07-02 晚于报送月份 2021年6月 的月底" in page
+    assert f'href="#node-{n1}-done_on">N1 · 完成日期</a>' in page
+    assert (
+        f'id="node-{n1}-done_on" name="node-{n1}-done_on" value="2021-07-02" aria-invalid="true"'
+        in page
+    )
+    for text in ("本月召开两次推进会", "资金未到位", "下月印发", "已形成初稿"):
+        assert text in page
+    assert (
+        '<option value="done" selected>' in page and '<option value="in_progress" selected>' in page
+    )
     report.refresh_from_db()
-    assert report.version == 1 and report.narrative == ""
+    assert report.narrative == "" and report.problems == "部门协同不够"  # nothing was written
+
+
+def test_chosen_files_are_named_and_asked_for_again_when_a_field_is_refused(cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = start(cycle)
+    n2 = report.lines.get(node__code="N2").node_id
+    data = form(report, **{f"node-{n2}-percent": "一百二"}) | {
+        "files": SimpleUploadedFile("会议纪要.pdf", PDF)
+    }
+    response = client_for(cycle["reporter"]).post(URL, data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "您选择的文件尚未上传，请重新选择" in page and "会议纪要.pdf" in page
+    assert "「一百二」不是 0–100 之间的数字" in page
+    assert not Evidence.objects.exists()
+
+
+def test_a_refused_file_keeps_the_report_a_draft(cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = start(cycle)
+    data = form(report, "submit") | {"files": SimpleUploadedFile("setup.exe", b"MZ" + bytes(99))}
+    response = client_for(cycle["reporter"]).post(URL, data)
+    assert response.status_code == 400
+    assert "文件内容不是允许的类型" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "draft" and report.narrative == "完成方案起草，召开专题会"
+
+
+def test_submitting_needs_the_narrative_and_a_note_on_each_open_node(cycle):
+    report = start(cycle)
+    n2 = report.lines.get(node__code="N2").node_id
+    data = form(report, "submit", narrative="", **{f"node-{n2}-note": ""})
+    response = client_for(cycle["reporter"]).post(URL, data)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'href="#narrative">进展情况</a>：请填写本月进展情况后再提交' in page
+    assert f'href="#node-{n2}-note">N2 · 说明</a>：未完成的节点请写明进展或原因' in page
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_the_unit_withdraws_a_submission_until_the_head_acts(cycle):
+    report = start(cycle)
+    reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    assert "撤回提交" in reporter.get(URL).content.decode()
+    assert reporter.post(URL, {"action": "withdraw", "version": report.version}).status_code == 302
+    report.refresh_from_db()
+    assert report.status == "draft"
+    assert AuditEntry.objects.filter(action="report_withdrawn").count() == 1
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    head.post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    assert "撤回提交" not in reporter.get(URL).content.decode()
+    response = reporter.post(URL, {"action": "withdraw", "version": report.version})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.status == "approved"
+
+
+def test_the_page_says_when_it_was_saved_not_a_version_number(cycle, settings):
+    start(cycle)
+    page = client_for(cycle["reporter"]).get(URL).content.decode()
+    assert "保存于" in page and "第1版" not in page and "第2版" not in page
 
 
 def test_an_approval_after_the_deadline_is_marked_late(cycle, settings):
-    reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    reporter = client_for(cycle["reporter"])
+    report = start(cycle)
     reporter.post(URL, form(report, "submit"))
     report.refresh_from_db()
     settings.DUCHA_TODAY = "2021-07-06"  # three days on: sign in afresh
@@ -112,8 +227,7 @@ def test_an_approval_after_the_deadline_is_marked_late(cycle, settings):
 
 def test_sending_back_needs_a_comment_and_reopens_the_report(cycle):
     reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    report = start(cycle)
     reporter.post(URL, form(report, "submit"))
     report.refresh_from_db()
     assert head.post(URL, {"action": "send_back", "version": report.version}).status_code == 400
@@ -125,8 +239,7 @@ def test_sending_back_needs_a_comment_and_reopens_the_report(cycle):
 
 def test_a_reporter_cannot_approve_and_a_head_of_another_unit_cannot_see(cycle):
     reporter = client_for(cycle["reporter"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    report = start(cycle)
     reporter.post(URL, form(report, "submit"))
     report.refresh_from_db()
     assert reporter.post(URL, {"action": "approve", "version": report.version}).status_code == 403
@@ -151,18 +264,17 @@ PNG = (
 
 
 def upload(client, report, name, data):
+    """Choose a file on the report form and save the draft."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return client.post(
-        f"/reports/{report.pk}/evidence/", {"files": SimpleUploadedFile(name, data)}, follow=True
-    )
+    report.refresh_from_db()
+    data = form(report) | {"files": SimpleUploadedFile(name, data)}
+    return client.post(URL, data, follow=True)
 
 
 @pytest.fixture
 def draft(cycle):
-    client = client_for(cycle["reporter"])
-    client.get(URL)
-    return client, Report.objects.get()
+    return client_for(cycle["reporter"]), start(cycle)
 
 
 def test_a_pdf_is_stored_under_a_generated_name_and_served_to_the_unit_only(draft, cycle):
@@ -223,8 +335,7 @@ def test_two_reviewers_never_overwrite_each_other(cycle):
     from ducha.org.models import User
 
     reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
-    reporter.get(URL)
-    report = Report.objects.get()
+    report = start(cycle)
     reporter.post(URL, form(report, "submit"))
     report.refresh_from_db()
     head.post(URL, {"action": "approve", "version": report.version})
@@ -239,7 +350,7 @@ def test_two_reviewers_never_overwrite_each_other(cycle):
         URL, {"action": "return", "version": seen, "comment": "数据有误"}
     )
     assert response.status_code == 409
-    assert "已被他人修改" in response.content.decode()
+    assert "被他人修改" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "accepted" and report.comment == ""
 

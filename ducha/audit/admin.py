@@ -20,9 +20,19 @@ CHANGES = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["seq", "at", "actor_name", "role", "action", "target_label", "address"]
+    list_display = [
+        "seq",
+        "at",
+        "actor_name",
+        "role",
+        "action",
+        "task_code",
+        "month",
+        "target_label",
+        "address",
+    ]
     list_filter = ["action", "role"]
-    search_fields = ["actor_name", "target_label", "target_id", "address"]
+    search_fields = ["actor_name", "task_code", "target_label", "target_id", "address"]
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

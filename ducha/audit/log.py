@@ -13,11 +13,16 @@ from ducha.accounts.lockout import client_address
 from ducha.audit.models import AuditEntry, AuditLock
 from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
+from ducha.lib.months import format_month, parse_month
 
 
 def content(entry: AuditEntry) -> dict:
-    """What the entry's hash covers: everything but its own hash and row id."""
-    return {
+    """What the entry's hash covers: everything but its own hash and row id.
+
+    The task and month columns came later: they are covered only when set, so that the
+    entries written before them hash as they did.
+    """
+    covered = {
         "seq": entry.seq,
         "at": entry.at.astimezone(dt.UTC).isoformat(),
         "actor": entry.actor_id,
@@ -31,6 +36,36 @@ def content(entry: AuditEntry) -> dict:
         "address": entry.address,
         "previous": entry.previous,
     }
+    if entry.task_code:
+        covered["task_code"] = entry.task_code
+    if entry.month:
+        covered["month"] = format_month(entry.month)
+    return covered
+
+
+def _task_code(target) -> str:
+    """A task's code, or the code of the task a report or an override is about.
+
+    Read from the object's shape rather than its class: the apps that record entries
+    import the audit log, not the other way round.
+    """
+    task = target if type(target).__name__ == "Task" else getattr(target, "task", None)
+    code = getattr(task, "code", "")
+    return code if isinstance(code, str) else ""
+
+
+def _month(target, detail: dict | None) -> dt.date | None:
+    """The month of a report, override, publication or hold, else detail["month"]."""
+    month = getattr(target, "month", None)
+    if isinstance(month, dt.date):
+        return dt.date(month.year, month.month, 1)
+    text = (detail or {}).get("month")
+    if isinstance(text, str):
+        try:
+            return parse_month(text)
+        except ValueError:
+            return None
+    return None
 
 
 def record(
@@ -48,12 +83,13 @@ def record(
     if actor is None and request is not None:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else None
-    target_fields = {}
+    target_fields = {"month": _month(target, detail)}
     if target is not None:
-        target_fields = {
+        target_fields |= {
             "target_type": type(target).__name__,
             "target_id": "" if target.pk is None else str(target.pk),
             "target_label": str(target)[:200],
+            "task_code": _task_code(target)[:32],
         }
     return append(
         action,

@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -15,25 +16,27 @@ class AuditEntry(models.Model):
     """
 
     class Action(models.TextChoices):
-        LOGIN = "login", "登录"
-        LOGIN_FAILED = "login_failed", "登录失败"
-        LOGOUT = "logout", "退出登录"
-        LOCKOUT = "lockout", "登录锁定"
-        REPORT_SAVED = "report_saved", "保存进展"
-        REPORT_SUBMITTED = "report_submitted", "报送进展"
-        REPORT_APPROVED = "report_approved", "单位审核通过"
-        REPORT_SENT_BACK = "report_sent_back", "单位退回"
-        REPORT_ACCEPTED = "report_accepted", "改革办采用"
-        REPORT_RETURNED = "report_returned", "改革办退回"
-        RATING_OVERRIDDEN = "rating_overridden", "调整评价"
-        BOARD_PUBLISHED = "board_published", "发布公示"
-        BOARD_CORRECTED = "board_corrected", "公示勘误"
-        MONTH_HELD = "month_held", "暂缓发布"
-        MONTH_RELEASED = "month_released", "解除暂缓"
-        LEDGER_IMPORTED = "ledger_imported", "导入台账"
-        EXPORTED = "exported", "导出"
-        USER_CHANGED = "user_changed", "用户变更"
-        ROLE_CHANGED = "role_changed", "角色变更"
+        # A context of their own: "登录" the action is "Signed in", the button "Log in".
+        LOGIN = "login", pgettext_lazy("audit action", "登录")
+        LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
+        LOGOUT = "logout", pgettext_lazy("audit action", "退出登录")
+        LOCKOUT = "lockout", pgettext_lazy("audit action", "登录锁定")
+        REPORT_SAVED = "report_saved", pgettext_lazy("audit action", "保存进展")
+        REPORT_SUBMITTED = "report_submitted", pgettext_lazy("audit action", "报送进展")
+        REPORT_WITHDRAWN = "report_withdrawn", pgettext_lazy("audit action", "撤回报送")
+        REPORT_APPROVED = "report_approved", pgettext_lazy("audit action", "单位审核通过")
+        REPORT_SENT_BACK = "report_sent_back", pgettext_lazy("audit action", "单位退回")
+        REPORT_ACCEPTED = "report_accepted", pgettext_lazy("audit action", "改革办采用")
+        REPORT_RETURNED = "report_returned", pgettext_lazy("audit action", "改革办退回")
+        RATING_OVERRIDDEN = "rating_overridden", pgettext_lazy("audit action", "调整评价")
+        BOARD_PUBLISHED = "board_published", pgettext_lazy("audit action", "发布公示")
+        BOARD_CORRECTED = "board_corrected", pgettext_lazy("audit action", "公示勘误")
+        MONTH_HELD = "month_held", pgettext_lazy("audit action", "暂缓发布")
+        MONTH_RELEASED = "month_released", pgettext_lazy("audit action", "解除暂缓")
+        LEDGER_IMPORTED = "ledger_imported", pgettext_lazy("audit action", "导入台账")
+        EXPORTED = "exported", pgettext_lazy("audit action", "导出")
+        USER_CHANGED = "user_changed", pgettext_lazy("audit action", "用户变更")
+        ROLE_CHANGED = "role_changed", pgettext_lazy("audit action", "角色变更")
 
     seq = models.PositiveBigIntegerField("链序号", unique=True)
     at = models.DateTimeField("时间")
@@ -52,6 +55,11 @@ class AuditEntry(models.Model):
     target_type = models.CharField("对象类型", max_length=100, blank=True)
     target_id = models.CharField("对象编号", max_length=64, blank=True)
     target_label = models.CharField("对象", max_length=200, blank=True)
+    # For the filters: the task and the month the entry concerns, taken from its target
+    # and detail when written. Entries written before these columns existed leave them
+    # empty, and their hashes never covered them (see `ducha.audit.log.content`).
+    task_code = models.CharField("任务编号", max_length=32, blank=True, db_index=True)
+    month = models.DateField("月份", null=True, blank=True, db_index=True)
     detail = models.TextField("详情（规范 JSON）", default="{}")
     address = models.CharField("来源地址", max_length=64, blank=True)
     previous = models.CharField("上一条的 SHA-256", max_length=64, blank=True)
@@ -69,12 +77,13 @@ class AuditEntry(models.Model):
 
         return dict(User.Role.choices).get(self.role, self.role)
 
-    def detail_items(self) -> list[tuple[str, object]]:
+    def data(self) -> dict:
+        """The detail as a dict ({} if it is not one: an entry is shown, never refused)."""
         try:
-            data = json.loads(self.detail)
+            value = json.loads(self.detail)
         except ValueError:
-            return [("detail", self.detail)]
-        return sorted(data.items()) if isinstance(data, dict) else [("detail", data)]
+            return {}
+        return value if isinstance(value, dict) else {}
 
 
 class AuditLock(models.Model):

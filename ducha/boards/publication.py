@@ -72,7 +72,7 @@ def _build_board(month: dt.date) -> dict:
                 "rating": r.rating,
                 "computed": r.computed,
                 "override": override,
-                "reasons": [{"code": x.code, "text": x.text} for x in r.reasons],
+                "reasons": [x.as_json() for x in r.reasons],
                 "nodes": [s.as_json() for s in rules.node_states(r.facts)],
             }
         )

@@ -735,6 +735,16 @@ def _note(rng: random.Random, kind: str, situation: str) -> str:
     return rng.choice(_NOTES[situation] + _KIND_NOTES[kind].get(situation, ()))
 
 
+def note(rng: random.Random, title: str, situation: str) -> str:
+    """What a clerk writes about a node of task `title`: waiting, low, mid, high, on_time,
+    early or late."""
+    return _note(rng, _kind(title), situation)
+
+
+def progress_note(rng: random.Random, title: str, percent: int, overdue: bool, moved: bool):
+    return _progress_note(rng, _kind(title), percent, overdue, moved)
+
+
 def _progress_note(rng: random.Random, kind: str, percent: int, overdue: bool, moved: bool):
     if overdue and not moved:
         cause = rng.choice(_CAUSES)

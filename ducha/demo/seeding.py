@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
-from django.utils import timezone
 
+from ducha.audit import record
 from ducha.boards.models import Publication
 from ducha.boards.publication import publication_day, publish
 from ducha.demo.dezhou import DemoData, generate
+from ducha.demo.january import IMPORT_FILE, JANUARY, TODAY, JanuaryPlan, plan_january
+from ducha.desk.month import summarize
 from ducha.ledger import importing
 from ducha.ledger.models import ImportRun, Node, Task
+from ducha.lib import clock
+from ducha.lib.months import add_months
 from ducha.org.areas import ensure_areas
 from ducha.org.models import Area, Leader, Unit, User
+from ducha.reports import scope, standing, workflow
+from ducha.reports.models import Report
 
 DEMO_PASSWORD = "Ducha-2021"  # noqa: S105 - printed for the demo; never used in production
 
@@ -30,16 +37,22 @@ class Login:
     superuser: bool = False
 
 
-def demo_logins(data: DemoData) -> list[Login]:
-    busiest = max(
-        {t.lead_unit for t in data.tasks}, key=lambda u: sum(t.lead_unit == u for t in data.tasks)
+def demo_logins(data: DemoData, plan: JanuaryPlan | None = None) -> list[Login]:
+    """The six people of the demo; the reporter and the head work in the unit whose January
+    shows every step (a report to approve, one sent back, a draft)."""
+    plan = plan or plan_january(data)
+    unit = plan.demo_unit
+    # The leader with the most January reports still missing: he has someone to chase.
+    leaders = {t.code: t.leader for t in data.tasks}
+    missing = Counter(
+        leaders[r.task] for r in plan.reports if r.channel in ("none", "draft", "submitted")
     )
-    leader = data.tasks[0].leader
+    leader = min(missing, key=lambda name: (-missing[name], name))
     return [
         Login("admin", User.Role.OFFICE, "系统管理员", superuser=True),
         Login("office", User.Role.OFFICE, "改革办 王科长", unit="市委改革办"),
-        Login("reporter", User.Role.REPORTER, f"{busiest} 填报员", unit=busiest),
-        Login("head", User.Role.HEAD, f"{busiest} 负责人", unit=busiest),
+        Login("reporter", User.Role.REPORTER, f"{unit} 填报员", unit=unit),
+        Login("head", User.Role.HEAD, f"{unit} 负责人", unit=unit),
         Login("leader", User.Role.LEADER, leader, leader=leader),
         Login("auditor", User.Role.AUDITOR, "市审计局 查看员", unit="市审计局"),
     ]
@@ -67,6 +80,7 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
     for order, (name, title) in enumerate(data.leaders):
         Leader.objects.update_or_create(name=name, defaults={"title": title, "order": order})
 
+    plan = plan_january(data, seed)
     parsed = [
         importing.ParsedTask(
             row=0,
@@ -80,34 +94,38 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
             requirements=t.requirements,
             start_month=None,
             status=t.status,
-            nodes=[importing.ParsedNode(0, n.code, n.title, n.due, n.due_text) for n in t.nodes],
+            nodes=[
+                importing.ParsedNode(0, n.code, n.title, n.due, n.due_text)
+                for n in (*t.nodes, *_follow_up(plan, t.code))
+            ],
         )
         for t in data.tasks
     ]
     ledger = importing.Summary(kind=ImportRun.Kind.LEDGER, file="德州2021演示", rows=len(parsed))
-    importing.write_ledger(parsed, ledger)
+    with clock.frozen(LEDGER_AT):
+        importing.write_ledger(parsed, ledger)
 
-    tasks = {t.code: t for t in Task.objects.filter(code__in=[t.code for t in data.tasks])}
-    nodes = {(n.task_id, n.code): n for n in Node.objects.filter(task__in=tasks.values())}
-    resolved = []
-    for p in data.progress:
-        task = tasks[p.task]
-        row = importing.ParsedProgress(
-            0, p.task, p.node, p.month, p.status, p.done_on, p.percent, p.note
-        )
-        resolved.append((row, task, nodes[(task.pk, p.node)]))
     progress = importing.Summary(kind=ImportRun.Kind.PROGRESS, file="德州2021演示")
-    if resolved:
+    resolved = _resolve(data.progress)
+    with clock.frozen(dt.datetime(2021, 2, 3, 16)):
         run, _ = ImportRun.objects.get_or_create(
             kind=ImportRun.Kind.PROGRESS,
             filename="德州2021演示",
             sha256=f"demo-seed-{seed}",
             defaults={"rows": len(resolved), "by_name": "ducha demo"},
         )
-        importing.write_progress(resolved, run, progress)
+    # Month by month, stamped when each month's reports came in (the 3rd of the next).
+    for month in sorted({row.month for row, _, _ in resolved}):
+        part = importing.Summary(kind=ImportRun.Kind.PROGRESS, file="德州2021演示")
+        arrived = dt.datetime.combine(add_months(month, 1).replace(day=3), dt.time(16))
+        with clock.frozen(arrived):
+            importing.write_progress([r for r in resolved if r[0].month == month], run, part)
+        progress.created += part.created
+        progress.updated += part.updated
+        progress.unchanged += part.unchanged
 
     office_group = office_staff_group()
-    for login in demo_logins(data):
+    for login in demo_logins(data, plan):
         unit = (
             Unit.objects.get_or_create(
                 name=login.unit, defaults={"kind": Unit.guess_kind(login.unit)}
@@ -131,7 +149,29 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
     return data, ledger, progress
 
 
-DEMO_TODAY = "2022-01-11"  # the demo is set just after December's board was posted
+# January 2022 has ended and is not yet posted; its reports are due by 5 February.
+DEMO_TODAY = TODAY.isoformat()
+LEDGER_AT = dt.datetime(2021, 1, 8, 9)
+
+
+def _follow_up(plan: JanuaryPlan, code: str) -> tuple:
+    node = plan.follow_ups.get(code)
+    return (node,) if node else ()
+
+
+def _resolve(rows) -> list:
+    """Demo progress rows → the importer's (row, task, node) triples."""
+    codes = {r.task for r in rows}
+    tasks = {t.code: t for t in Task.objects.filter(code__in=codes)}
+    nodes = {(n.task_id, n.code): n for n in Node.objects.filter(task__in=tasks.values())}
+    out = []
+    for p in rows:
+        task = tasks[p.task]
+        row = importing.ParsedProgress(
+            0, p.task, p.node, p.month, p.status, p.done_on, p.percent, p.note
+        )
+        out.append((row, task, nodes[(task.pk, p.node)]))
+    return out
 
 
 def publish_demo_boards() -> list[Publication]:
@@ -139,6 +179,112 @@ def publish_demo_boards() -> list[Publication]:
     out = []
     for month in range(1, 13):
         first = dt.date(2021, month, 1)
-        when = timezone.make_aware(dt.datetime.combine(publication_day(first), dt.time(9)))
-        out.append(publish(first, kind=Publication.Kind.SCHEDULED, by_name="ducha tick", now=when))
+        when = clock.local(dt.datetime.combine(publication_day(first), dt.time(9)))
+        with clock.frozen(when):
+            result = publish(first, kind=Publication.Kind.SCHEDULED, by_name="ducha tick", now=when)
+        out.append(result)
     return [r.publication for r in out if r.created]
+
+
+def _unit_people(unit: Unit) -> tuple[User, User]:
+    """A unit's reporter and head; the demo's own logins where it is their unit."""
+    people = []
+    for role, word in ((User.Role.REPORTER, "填报员"), (User.Role.HEAD, "负责人")):
+        user = User.objects.filter(unit=unit, role=role).order_by("pk").first()
+        if user is None:
+            user = User(
+                username=f"u{unit.pk}-{role}", full_name=f"{unit.name}{word}", role=role, unit=unit
+            )
+            user.set_unusable_password()  # they exist for the story; nobody signs in as them
+            user.save()
+        people.append(user)
+    return people[0], people[1]
+
+
+@transaction.atomic
+def seed_january(data: DemoData, seed: int = 2021) -> int:
+    """January 2022 as it stands on the demo date (idempotent): the reports created."""
+    if Report.objects.filter(month=JANUARY).exists():
+        return 0
+    plan = plan_january(data, seed)
+    office = User.objects.get(username="office")
+    tasks = {t.code: t for t in Task.objects.filter(code__in=[r.task for r in plan.reports])}
+    imported = [row for r in plan.reports if r.channel == "import" for row in r.rows]
+    if imported:
+        with clock.frozen(plan.imported_at):
+            run = ImportRun.objects.create(
+                kind=ImportRun.Kind.PROGRESS,
+                filename=IMPORT_FILE,
+                sha256=f"demo-january-{seed}",
+                rows=len(imported),
+                by=office,
+            )
+            summary = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=IMPORT_FILE)
+            importing.write_progress(_resolve(imported), run, summary)
+            run.created = summary.created
+            run.save(update_fields=["created"])
+            record(
+                "ledger_imported",
+                actor=office,
+                detail={"file": IMPORT_FILE, "kind": "progress", "rows": len(imported)},
+            )
+    created = 0
+    for r in sorted((r for r in plan.reports if r.saved), key=lambda r: r.saved):
+        created += 1
+        _report_online(r, tasks[r.task], office)
+    return created
+
+
+def _report_online(r, task: Task, office: User) -> None:
+    """One unit's January report, step by step at the times the plan gives."""
+    reporter, head = _unit_people(task.lead_unit)
+    nodes = {n.code: n.pk for n in task.nodes.all()}
+    lines = {
+        nodes[row.node]: workflow.LineInput(row.status, row.percent, row.done_on, row.note)
+        for row in r.rows
+    }
+    with clock.frozen(r.saved):
+        report = workflow.open_report(task, JANUARY)
+        workflow.save_report(
+            report,
+            reporter,
+            report.version,
+            narrative=r.narrative,
+            problems=r.problems,
+            next_steps=r.next_steps,
+            lines=lines,
+        )
+    steps = [
+        (r.submitted, lambda: workflow.submit_report(report, reporter, report.version)),
+        (r.approved, lambda: workflow.approve_report(report, head, report.version)),
+    ]
+    if r.channel == "accepted":
+        steps.append((r.reviewed, lambda: workflow.accept_report(report, office, report.version)))
+    if r.channel == "returned":
+        steps.append(
+            (r.reviewed, lambda: workflow.return_report(report, office, report.version, r.comment))
+        )
+    for moment, step in steps:
+        if moment is not None:
+            with clock.frozen(moment):
+                step()
+
+
+def work_to_do(user: User) -> str:
+    """What this demo login has to do on the demo date, in a line (the demo prints it)."""
+    month = workflow.reporting_month()
+    words = f"{month.year}年{month.month}月"
+    if user.sees_everything:
+        summary = summarize(month)
+        if not user.is_office:
+            return f"只读查看{words}工作台与审计日志 → /office/ /audit/"
+        missing, queue = len(summary.missing), len(summary.queue)
+        return f"{words}：{queue} 份报送待审核，{missing} 项未报送，核对后发布 → /office/"
+    rows = standing.month_standings(month, scope.visible_tasks(user))
+    if user.is_city_leader:
+        late = sum(r.overdue for r in rows)
+        return f"分管 {len(rows)} 项任务，{words} {late} 项逾期未报 → /me/"
+    todo = standing.to_do(user, rows)
+    if user.is_unit_head:
+        return f"{len(todo)} 份报送待您审核 → /me/"
+    return f"{len(todo)} 项报送待填报或修改 → /me/"

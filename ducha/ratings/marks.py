@@ -145,3 +145,19 @@ def stylesheet() -> str:
             f".top-{k} {{ border-top-color: var(--{k}-hue); }}",
         ]
     return "\n".join(lines) + "\n"
+
+
+def movement(before: str | None, after: str | None, listed_before: bool = True) -> str:
+    """How a task's mark moved against the month before: up, down, same, new (not on last
+    month's board), rated (no mark → a mark), unrated (a mark → none) or none (neither)."""
+    if not listed_before:
+        return "new"
+    if before is None and after is None:
+        return "none"
+    if before == after:
+        return "same"
+    if before is None:
+        return "rated"
+    if after is None:
+        return "unrated"
+    return "up" if MARKS[after].rank > MARKS[before].rank else "down"

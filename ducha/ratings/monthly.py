@@ -22,6 +22,16 @@ class TaskRating:
     facts: rules.MonthFacts
     override: Override | None = None
 
+    @property
+    def expected(self) -> bool:
+        """Expected to report this month: exactly when the rules rate the task (SPEC §2)."""
+        return self.computed is not None
+
+    @property
+    def reported(self) -> bool:
+        """The month has progress rows, approved online or imported from a spreadsheet."""
+        return bool(self.facts.current)
+
     def as_json(self) -> dict:
         return {
             "task": self.task,
@@ -32,7 +42,8 @@ class TaskRating:
 
 def _override_reason(o: Override) -> rules.Reason:
     was, now = marks.name(o.computed or None), marks.name(o.rating or None)
-    return rules.Reason("override", f"改革办将评价由{was}调整为{now}：{o.reason}")
+    args = (("from", o.computed or ""), ("to", o.rating or ""), ("reason", o.reason))
+    return rules.Reason("override", f"改革办将评价由{was}调整为{now}：{o.reason}", args)
 
 
 def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:

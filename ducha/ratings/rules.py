@@ -86,8 +86,15 @@ class MonthFacts:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
+    """Why a task got its rating: a machine code, a Chinese sentence naming the nodes, and the
+    sentence's parts (node, title, months as YYYY-MM, …) so a page can say it in English."""
+
     code: str
     text: str
+    args: tuple[tuple[str, str], ...] = ()
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "text": self.text, "args": dict(self.args)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +154,50 @@ def _label(node: NodeFacts) -> str:
     return f"节点{node.code}「{node.title}」"
 
 
+def _node_args(node: NodeFacts, month: Month) -> tuple[tuple[str, str], ...]:
+    return (
+        ("node", node.code),
+        ("title", node.title),
+        ("due", _month_text(node.due)),
+        ("month", _month_text(month)),
+    )
+
+
 ON_TRACK = (Reason("on_track", "已报送进展，节点均未到期，按计划推进"),)
+STATUS_WORDS = {"suspended": "暂停", "cancelled": "取消"}
+
+
+def done_months(facts: MonthFacts) -> dict[str, Month]:
+    """done(n) for each node, as far as month M can see: the earliest month reported done."""
+    done: dict[str, Month] = {}
+    for node, h in facts.history.items():
+        if h.done is not None:
+            done[node] = h.done
+    for node, row in facts.current.items():
+        if row.status == "done" and node not in done:
+            done[node] = facts.month
+    return done
+
+
+def not_rated(facts: MonthFacts) -> Reason | None:
+    """Why the task has no rating in M (SPEC §2: rule 1), or None when it is rated.
+
+    This is also the one definition of who must report for M: a task is expected to report
+    exactly when it is rated."""
+    month = facts.month
+    if facts.status != "active":
+        word = STATUS_WORDS.get(facts.status, facts.status)
+        return Reason("not_active", f"任务已{word}，不参与评价", (("status", facts.status),))
+    start = start_month(facts.nodes, facts.start)
+    if start is None:
+        return Reason("no_nodes", "任务没有节点，不参与评价")
+    if month < start:
+        text = f"任务自{month_zh(start)}起参与评价"
+        return Reason("not_started", text, (("start", _month_text(start)),))
+    done = done_months(facts)
+    if all(done.get(n.code, month) < month for n in facts.nodes):
+        return Reason("all_done", "全部节点已于此前完成，不再参与评价")
+    return None
 
 
 def rate(task: TaskFacts, month: Month) -> Result:
@@ -158,34 +208,26 @@ def rate(task: TaskFacts, month: Month) -> Result:
 def decide(facts: MonthFacts) -> Result:
     """The rules of SPEC §2 on one task-month; the first rule that applies decides."""
     code, month = facts.code, facts.month
-    if facts.status != "active":
-        word = {"suspended": "暂停", "cancelled": "取消"}.get(facts.status, facts.status)
-        return Result(code, None, (Reason("not_active", f"任务已{word}，不参与评价"),))
-    start = start_month(facts.nodes, facts.start)
-    if start is None:
-        return Result(code, None, (Reason("no_nodes", "任务没有节点，不参与评价"),))
-    if month < start:
-        return Result(code, None, (Reason("not_started", f"任务自{month_zh(start)}起参与评价"),))
-
-    history, current = facts.history, facts.current
-    done: dict[str, Month] = {}  # done(n), as far as month M can see
-    for node, h in history.items():
-        if h.done is not None:
-            done[node] = h.done
-    for node, row in current.items():
-        if row.status == "done" and node not in done:
-            done[node] = month
-
+    why_not = not_rated(facts)
+    if why_not is not None:
+        return Result(code, None, (why_not,))
+    current = facts.current
+    done = done_months(facts)
     live = [n for n in facts.nodes if done.get(n.code, month) >= month]
-    if not live:
-        return Result(code, None, (Reason("all_done", "全部节点已于此前完成，不再参与评价"),))
     if not current:
-        return Result(code, SNAIL, (Reason("not_reported", f"{month_zh(month)}未报送进展"),))
+        text = f"{month_zh(month)}未报送进展"
+        return Result(
+            code, SNAIL, (Reason("not_reported", text, (("month", _month_text(month)),)),)
+        )
 
     overdue = [n for n in live if n.due <= month and n.code not in done]
     if overdue:
         reasons = [
-            Reason("overdue", f"{_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成")
+            Reason(
+                "overdue",
+                f"{_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成",
+                _node_args(n, month),
+            )
             for n in overdue
         ]
         progress = _progress(live, done, facts)
@@ -199,14 +241,40 @@ def decide(facts: MonthFacts) -> Result:
         return Result(code, OX, ON_TRACK)
     late = [n for n in finished if n.due < month]
     if late:
-        texts = (f"{_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成" for n in late)
-        return Result(code, OSTRICH, tuple(Reason("late", t) for t in texts))
+        return Result(
+            code,
+            OSTRICH,
+            tuple(
+                Reason(
+                    "late",
+                    f"{_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成",
+                    _node_args(n, month),
+                )
+                for n in late
+            ),
+        )
     early = [n for n in finished if n.due > month]
     if early:
-        texts = (f"{_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成" for n in early)
-        return Result(code, HORSE, tuple(Reason("early", t) for t in texts))
-    texts = (f"{_label(n)}按期于{month_zh(month)}完成" for n in finished)
-    return Result(code, OX, tuple(Reason("on_time", t) for t in texts))
+        return Result(
+            code,
+            HORSE,
+            tuple(
+                Reason(
+                    "early",
+                    f"{_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成",
+                    _node_args(n, month),
+                )
+                for n in early
+            ),
+        )
+    return Result(
+        code,
+        OX,
+        tuple(
+            Reason("on_time", f"{_label(n)}按期于{month_zh(month)}完成", _node_args(n, month))
+            for n in finished
+        ),
+    )
 
 
 def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) -> list[Reason]:
@@ -215,7 +283,9 @@ def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) 
     for n in live:
         code = n.code
         if done.get(code) == facts.month:
-            reasons.append(Reason("progress", f"节点{code}本月完成"))
+            reasons.append(
+                Reason("progress", f"节点{code}本月完成", (("node", code), ("how", "done")))
+            )
             continue
         row = facts.current.get(code)
         if row is None:
@@ -224,9 +294,12 @@ def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) 
         now = value(row.status, row.percent)
         before = h.best if h else 0
         if now is not None and now > before:
-            reasons.append(Reason("progress", f"节点{code}进度由{before}%提高到{now}%"))
+            args = (("node", code), ("how", "percent"), ("before", str(before)), ("now", str(now)))
+            reasons.append(Reason("progress", f"节点{code}进度由{before}%提高到{now}%", args))
         elif row.status == "in_progress" and (h is None or h.latest == "not_started"):
-            reasons.append(Reason("progress", f"节点{code}本月启动"))
+            reasons.append(
+                Reason("progress", f"节点{code}本月启动", (("node", code), ("how", "started")))
+            )
     return reasons
 
 

@@ -12,10 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from ducha.ledger.models import Task
-from ducha.org.models import User
 from ducha.reports.models import Evidence, Report
-
-Role = User.Role
 
 
 def is_office(user) -> bool:
@@ -71,9 +68,23 @@ def get_evidence_for_user(user, pk: int) -> Evidence:
         raise Http404("没有这个文件，或您无权下载") from None
 
 
+def _of_lead_unit(user, task: Task) -> bool:
+    return is_unit_member(user) and user.unit_id == task.lead_unit_id
+
+
+def can_start(user, task: Task) -> bool:
+    """The lead unit's reporter (or head) opens the month's report."""
+    return _of_lead_unit(user, task)
+
+
 def can_edit(user, report: Report) -> bool:
     """The lead unit's reporter (or head) while the report is a draft or sent back."""
-    return is_unit_member(user) and user.unit_id == report.task.lead_unit_id and report.editable
+    return _of_lead_unit(user, report.task) and report.editable
+
+
+def can_withdraw(user, report: Report) -> bool:
+    """The lead unit takes a submission back until its head acts on it."""
+    return _of_lead_unit(user, report.task) and report.status == Report.Status.SUBMITTED
 
 
 def can_approve(user, report: Report) -> bool:
@@ -87,6 +98,11 @@ def can_approve(user, report: Report) -> bool:
 
 def can_review(user, report: Report) -> bool:
     return is_office(user) and report.status == Report.Status.APPROVED
+
+
+def can_return(user, report: Report) -> bool:
+    """The office sends a unit's report back, before or after accepting it."""
+    return is_office(user) and report.status in (Report.Status.APPROVED, Report.Status.ACCEPTED)
 
 
 def require(allowed: bool) -> None:

@@ -16,8 +16,10 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from ducha.audit import record
+from ducha.boards.models import Publication
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.models import Node, Progress, Task
 from ducha.lib import clock
@@ -47,43 +49,82 @@ class LineInput:
 
 
 def reporting_month(today: dt.date | None = None) -> dt.date:
-    """Month M is reported until the deadline day of M+1; after that, the new month is."""
+    """The month units are reporting and the office is closing: last month, until its board
+    is posted (late reports still come in after the deadline); then this month."""
     today = today or clock.today()
     first = today.replace(day=1)
-    if today.day <= settings.DUCHA_REPORT_DEADLINE_DAY:
-        return add_months(first, -1)
-    return first
+    previous = add_months(first, -1)
+    if Publication.objects.filter(month=previous).exists():
+        return first
+    return previous
 
 
 def deadline(month: dt.date) -> dt.date:
     return add_months(month, 1).replace(day=settings.DUCHA_REPORT_DEADLINE_DAY)
 
 
-def open_report(task: Task, month: dt.date) -> Report:
-    """The task's report for `month`, created with each node's last known state."""
+def _latest(task: Task, month: dt.date) -> dict[int, Progress]:
+    """Each node's latest row up to `month`; once a node is done, its first done row."""
+    latest: dict[int, Progress] = {}
+    for p in Progress.objects.filter(task=task, month__lte=month).order_by("month"):
+        if latest.get(p.node_id) is None or latest[p.node_id].status != Progress.Status.DONE:
+            latest[p.node_id] = p
+    return latest
+
+
+def finished_before(task: Task, month: dt.date) -> list[tuple[Node, Progress]]:
+    """The nodes done in an earlier month: a report does not ask about them again."""
+    latest = _latest(task, add_months(month, -1))
+    return [
+        (node, latest[node.pk])
+        for node in task.nodes.all()
+        if node.pk in latest and latest[node.pk].status == Progress.Status.DONE
+    ]
+
+
+def prefill_lines(task: Task, month: dt.date, report: Report | None = None) -> list[ReportLine]:
+    """One line per node still open, with its last known state (unsaved): what a new report
+    starts from."""
+    latest = _latest(task, month)
+    lines = []
+    for node in task.nodes.all():
+        p = latest.get(node.pk)
+        if p is not None and p.status == Progress.Status.DONE and p.month < month:
+            continue  # finished in an earlier month
+        carried = p is not None and (p.month == month or p.status == Progress.Status.DONE)
+        lines.append(
+            ReportLine(
+                report=report,
+                node=node,
+                status=p.status if p else Progress.Status.NOT_STARTED,
+                percent=p.percent if p else None,
+                done_on=p.done_on if p and p.status == Progress.Status.DONE else None,
+                note=p.note if carried else "",
+            )
+        )
+    return lines
+
+
+def _create(task: Task, month: dt.date) -> tuple[Report, bool]:
     report, created = Report.objects.get_or_create(
         task=task, month=month, defaults={"unit_id": task.lead_unit_id}
     )
     if created:
-        latest: dict[int, Progress] = {}
-        for p in Progress.objects.filter(task=task, month__lte=month).order_by("month"):
-            if latest.get(p.node_id) is None or latest[p.node_id].status != Progress.Status.DONE:
-                latest[p.node_id] = p
-        lines = []
-        for node in task.nodes.all():
-            p = latest.get(node.pk)
-            carried = p is not None and (p.month == month or p.status == Progress.Status.DONE)
-            lines.append(
-                ReportLine(
-                    report=report,
-                    node=node,
-                    status=p.status if p else Progress.Status.NOT_STARTED,
-                    percent=p.percent if p else None,
-                    done_on=p.done_on if p and p.status == Progress.Status.DONE else None,
-                    note=p.note if carried else "",
-                )
-            )
-        ReportLine.objects.bulk_create(lines)
+        ReportLine.objects.bulk_create(prefill_lines(task, month, report))
+    return report, created
+
+
+def open_report(task: Task, month: dt.date) -> Report:
+    """The task's report for `month`, created with each node's last known state if new."""
+    return _create(task, month)[0]
+
+
+def start_report(task: Task, month: dt.date, seen_version: int) -> Report:
+    """Create the report of someone who saw none (`seen_version` 0); if another person
+    created it meanwhile, theirs stands and this save is stale."""
+    report, created = _create(task, month)
+    if not created or seen_version != 0:
+        raise Stale(_stale_message(report))
     return report
 
 
@@ -93,18 +134,28 @@ def _advance(report: Report, version: int, **changes) -> Report:
         version=F("version") + 1, **changes
     )
     if not updated:
-        current = Report.objects.get(pk=report.pk)
-        raise Stale(
-            f"这份报送已被他人修改（现为第{current.version}版，状态：{current.get_status_display()}），"
-            "请刷新页面后再操作，您的修改未保存"
-        )
+        raise Stale(_stale_message(Report.objects.get(pk=report.pk)))
     report.refresh_from_db()
     return report
 
 
-def _check_state(report: Report, allowed: tuple[str, ...], what: str) -> None:
+def _stale_message(current: Report) -> str:
+    return _(
+        "这份报送已于 %(time)s 被他人修改（现状态：%(status)s）。"
+        "您填写的内容仍在下方，但尚未保存：请核对后再保存。"
+    ) % {
+        "time": clock.local(current.updated_at).strftime("%m-%d %H:%M"),
+        "status": current.get_status_display(),
+    }
+
+
+def _check_state(report: Report, allowed: tuple[str, ...], what) -> None:
     if report.status not in allowed:
-        raise Invalid({"__all__": [f"报送当前状态为「{report.get_status_display()}」，不能{what}"]})
+        message = _("报送当前状态为「%(status)s」，不能%(what)s") % {
+            "status": report.get_status_display(),
+            "what": what,
+        }
+        raise Invalid({"__all__": [message]})
 
 
 @transaction.atomic
@@ -119,20 +170,22 @@ def save_report(
     lines: dict[int, LineInput],
     request=None,
 ) -> Report:
-    _check_state(report, (Status.DRAFT, Status.RETURNED), "修改")
+    _check_state(report, (Status.DRAFT, Status.RETURNED), _("修改"))
     nodes = {n.pk: n for n in Node.objects.filter(task_id=report.task_id)}
     errors: dict[str, list[str]] = {}
     for node_id, line in lines.items():
-        node = nodes.get(node_id)
-        if node is None:
-            errors.setdefault("__all__", []).append(f"节点 {node_id} 不属于这项任务")
+        if node_id not in nodes:
+            errors.setdefault("__all__", []).append(
+                _("节点 %(id)s 不属于这项任务") % {"id": node_id}
+            )
             continue
-        for _field, message in progress_problems(
+        # Keyed like the form's fields, so the page shows each message at its field.
+        for field, message in progress_problems(
             line.status, report.month, line.done_on, line.percent
         ):
-            errors.setdefault(node.code, []).append(message)
+            errors.setdefault(f"node-{node_id}-{field}", []).append(message)
         if line.percent is not None and not 0 <= line.percent <= 100:
-            errors.setdefault(node.code, []).append("进度应在 0–100 之间")
+            errors.setdefault(f"node-{node_id}-percent", []).append(_("进度应在 0–100 之间"))
     if errors:
         raise Invalid(errors)
     _advance(
@@ -156,16 +209,15 @@ def save_report(
 
 @transaction.atomic
 def submit_report(report: Report, user, version: int, request=None) -> Report:
-    _check_state(report, (Status.DRAFT, Status.RETURNED), "提交")
-    missing = [
-        line.node.code
-        for line in report.lines.select_related("node")
-        if not line.note and line.status != Progress.Status.DONE
-    ]
+    _check_state(report, (Status.DRAFT, Status.RETURNED), _("提交"))
+    errors: dict[str, list[str]] = {}
     if not report.narrative.strip():
-        raise Invalid({"narrative": ["请填写本月进展情况后再提交"]})
-    if missing:
-        raise Invalid({"__all__": [f"请为未完成的节点填写说明：{'、'.join(missing)}"]})
+        errors["narrative"] = [_("请填写本月进展情况后再提交")]
+    for line in report.lines.all():
+        if not line.note.strip() and line.status != Progress.Status.DONE:
+            errors[f"node-{line.node_id}-note"] = [_("未完成的节点请写明进展或原因")]
+    if errors:
+        raise Invalid(errors)
     _advance(
         report,
         version,
@@ -179,9 +231,18 @@ def submit_report(report: Report, user, version: int, request=None) -> Report:
 
 
 @transaction.atomic
+def withdraw_report(report: Report, user, version: int, request=None) -> Report:
+    """The unit takes back a submission the head has not acted on yet."""
+    _check_state(report, (Status.SUBMITTED,), _("撤回"))
+    _advance(report, version, status=Status.DRAFT)
+    record("report_withdrawn", actor=user, request=request, target=report)
+    return report
+
+
+@transaction.atomic
 def approve_report(report: Report, user, version: int, request=None) -> Report:
     """The unit head's approval is the unit's official report: its lines become progress."""
-    _check_state(report, (Status.SUBMITTED,), "审核报送")
+    _check_state(report, (Status.SUBMITTED,), _("审核报送"))
     moment = clock.now()
     late = clock.local(moment).date() > deadline(report.month)
     _advance(
@@ -209,9 +270,9 @@ def approve_report(report: Report, user, version: int, request=None) -> Report:
 @transaction.atomic
 def send_back(report: Report, user, version: int, comment: str, request=None) -> Report:
     """The unit head returns the draft to the reporter."""
-    _check_state(report, (Status.SUBMITTED,), "退回")
+    _check_state(report, (Status.SUBMITTED,), _("退回"))
     if not comment.strip():
-        raise Invalid({"comment": ["退回时请写明意见"]})
+        raise Invalid({"comment": [_("退回时请写明意见")]})
     _advance(report, version, status=Status.RETURNED, comment=comment.strip())
     record(
         "report_sent_back", actor=user, request=request, target=report, detail={"comment": comment}
@@ -221,7 +282,7 @@ def send_back(report: Report, user, version: int, comment: str, request=None) ->
 
 @transaction.atomic
 def accept_report(report: Report, user, version: int, request=None) -> Report:
-    _check_state(report, (Status.APPROVED,), "审核通过")
+    _check_state(report, (Status.APPROVED,), _("审核通过"))
     _advance(report, version, status=Status.ACCEPTED, reviewed_at=clock.now(), reviewed_by=user)
     record("report_accepted", actor=user, request=request, target=report)
     return report
@@ -230,9 +291,9 @@ def accept_report(report: Report, user, version: int, request=None) -> Report:
 @transaction.atomic
 def return_report(report: Report, user, version: int, comment: str, request=None) -> Report:
     """The office returns a report to the unit for changes."""
-    _check_state(report, (Status.APPROVED, Status.ACCEPTED), "退回")
+    _check_state(report, (Status.APPROVED, Status.ACCEPTED), _("退回"))
     if not comment.strip():
-        raise Invalid({"comment": ["退回时请写明意见"]})
+        raise Invalid({"comment": [_("退回时请写明意见")]})
     _advance(
         report,
         version,
@@ -250,12 +311,16 @@ def return_report(report: Report, user, version: int, comment: str, request=None
 def add_evidence(report: Report, user, upload, request=None) -> Evidence:
     """Check an uploaded file by its content, then store it under a generated name."""
     if not report.editable:
-        raise files.EvidenceRefused("报送已提交，不能再添加材料")
+        raise files.EvidenceRefused(_("报送已提交，不能再添加材料"))
     if report.evidence.count() >= settings.DUCHA_EVIDENCE_MAX_FILES:
-        raise files.EvidenceRefused(f"每份报送最多 {settings.DUCHA_EVIDENCE_MAX_FILES} 个佐证材料")
+        raise files.EvidenceRefused(
+            _("%(name)s：每份报送最多 %(n)s 个佐证材料")
+            % {"name": upload.name, "n": settings.DUCHA_EVIDENCE_MAX_FILES}
+        )
     if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * files.MB:
         raise files.EvidenceRefused(
-            f"{upload.name}：超过 {settings.DUCHA_EVIDENCE_MAX_MB} MB 的上限"
+            _("%(name)s：超过 %(mb)s MB 的上限")
+            % {"name": upload.name, "mb": settings.DUCHA_EVIDENCE_MAX_MB}
         )
     with tempfile.NamedTemporaryFile(dir=files.storage_dir(), delete=False) as tmp:
         for chunk in upload.chunks():

@@ -9,7 +9,10 @@ from ducha.demo.seeding import (
     demo_logins,
     publish_demo_boards,
     seed_demo,
+    seed_january,
+    work_to_do,
 )
+from ducha.ledger.models import Node, Task
 from ducha.org.models import User
 
 
@@ -24,12 +27,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DUCHA_TODAY:
-            settings.DUCHA_TODAY = DEMO_TODAY  # the demo lives in January 2022
+            settings.DUCHA_TODAY = DEMO_TODAY  # 8 Feb 2022: January to close and post
         call_command("migrate", interactive=False, verbosity=0)
         data, ledger, progress = seed_demo()
         self.stdout.write(
-            f"德州2021演示：{len(data.tasks)} 项任务，"
-            f"{sum(len(t.nodes) for t in data.tasks)} 个节点，{len(data.progress)} 条月度进展"
+            f"德州2021演示：{Task.objects.count()} 项任务，{Node.objects.count()} 个节点，"
+            f"{len(data.progress)} 条2021年月度进展"
         )
         if ledger.changed or progress.changed:
             self.stdout.write(
@@ -41,6 +44,8 @@ class Command(BaseCommand):
         boards = publish_demo_boards()
         if boards:
             self.stdout.write(f"  已发布 2021年 {len(boards)} 个月的四色公示")
+        if seed_january(data):
+            self.stdout.write("  2022年1月：各单位报送进行中（截止2月5日），改革办待审核、待发布")
         head = chain_head()
         if head:
             self.stdout.write(f"  发布链头 SHA-256：{head.sha256}")
@@ -50,7 +55,9 @@ class Command(BaseCommand):
         self.stdout.write(f"登录账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo_logins(data):
             where = login.unit or login.leader or ""
-            self.stdout.write(f"  {login.username:<10} {roles[login.role]:<8} {where}")
+            user = User.objects.get(username=login.username)
+            todo = work_to_do(user)
+            self.stdout.write(f"  {login.username:<9} {roles[login.role]:<6} {where:<10} {todo}")
         if options["no_serve"]:
             return
         addr = options["addr"]

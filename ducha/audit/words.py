@@ -1,0 +1,346 @@
+"""The audit log in words: each entry as one sentence, in the reader's language.
+
+"王科长 于 2022-02-08 14:03 将 DZ2021-037 2022年1月 的评价由<原评价>调整为<新评价>，理由：…"
+(the marks' names come from ratings/marks.py, translated). What a reader needs beyond the
+sentence (a file's hash, new units) follows as a few labelled details; internal keys never
+reach the page. Nothing here queries the database, so the log page costs the same whatever
+the entries say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from ducha.audit.models import AuditEntry
+from ducha.lib import clock
+from ducha.lib.months import parse_month
+from ducha.ratings.display import shown
+
+Action = AuditEntry.Action
+HASH_SHOWN = 12
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str
+    text: str
+    full: str = ""  # the whole value, when `text` is shortened (a hash)
+
+
+@dataclass(frozen=True)
+class Described:
+    sentence: str
+    details: list[Detail] = field(default_factory=list)
+
+
+def describe(entry: AuditEntry) -> Described:
+    data = entry.data()
+    words = {"who": who(entry), "when": when(entry)}
+    return SAYINGS.get(entry.action, _something)(entry, data, words)
+
+
+def who(entry: AuditEntry) -> str:
+    if entry.actor_name:
+        return entry.actor_name
+    if entry.address:
+        return _("来自 %(address)s 的访客") % {"address": entry.address}
+    return _("系统")
+
+
+def when(entry: AuditEntry) -> str:
+    return clock.local(entry.at).strftime("%Y-%m-%d %H:%M")
+
+
+def month_label(month: dt.date) -> str:
+    return dateformat.format(month, pgettext("month", "Y年n月"))
+
+
+def short_hash(label: str, value: str) -> Detail:
+    return Detail(label, f"{value[:HASH_SHOWN]}…", value)
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value)
+
+
+def _moment(text: str) -> str:
+    """An ISO moment from a detail, as the sentences write time (local, to the minute)."""
+    try:
+        return clock.local(dt.datetime.fromisoformat(text)).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return text
+
+
+def _task_and_month(entry: AuditEntry, data: dict) -> dict:
+    """The task code and the month label an entry is about.
+
+    Entries written before the task and month columns existed carry them only in their
+    label (a report is "DZ2021-012 2022-01", a task "DZ2021-012 title") and detail.
+    """
+    code, month = entry.task_code, entry.month
+    label = entry.target_label
+    if not code and entry.target_type in {"Report", "Task", "Override"}:
+        code = label.partition(" ")[0]
+    if month is None:
+        candidates = [_text(data, "month")]
+        if entry.target_type == "Report":
+            candidates.append(label.partition(" ")[2])
+        for text in candidates:
+            try:
+                month = parse_month(text)
+                break
+            except ValueError:
+                continue
+    return {
+        "task": code or label or "—",
+        "month": month_label(month) if month else "—",
+    }
+
+
+def _list(values) -> str:
+    return _("、").join(str(v) for v in values)
+
+
+# One function per action: (entry, detail, {"who", "when"}) -> Described ----------------
+
+
+def _login(entry, data, words):
+    return Described(_("%(who)s 于 %(when)s 登录") % words)
+
+
+def _login_failed(entry, data, words):
+    words["username"] = _text(data, "username")
+    return Described(_("%(who)s 于 %(when)s 登录失败（用户名 %(username)s）") % words)
+
+
+def _logout(entry, data, words):
+    reason = data.get("reason")
+    if reason == "idle":
+        return Described(_("%(who)s 于 %(when)s 因长时间未操作被自动退出") % words)
+    if reason == "absolute":
+        return Described(_("%(who)s 于 %(when)s 因登录时间超过上限被自动退出") % words)
+    return Described(_("%(who)s 于 %(when)s 退出登录") % words)
+
+
+def _lockout(entry, data, words):
+    words |= {"username": _text(data, "username"), "until": _moment(_text(data, "until"))}
+    if data.get("scope") == "address":
+        text = _("%(who)s 于 %(when)s 登录失败次数过多，该地址暂停登录至 %(until)s")
+    else:
+        text = _("%(who)s 于 %(when)s 登录失败次数过多，用户名 %(username)s 锁定至 %(until)s")
+    return Described(text % words)
+
+
+def _report_saved(entry, data, words):
+    words |= _task_and_month(entry, data)
+    if "evidence" in data:
+        words["file"] = _text(data, "evidence")
+        return Described(
+            _("%(who)s 于 %(when)s 为 %(task)s %(month)s 的报送上传了佐证材料“%(file)s”") % words
+        )
+    return Described(_("%(who)s 于 %(when)s 保存了 %(task)s %(month)s 的报送草稿") % words)
+
+
+def _report_submitted(entry, data, words):
+    words |= _task_and_month(entry, data)
+    return Described(_("%(who)s 于 %(when)s 提交了 %(task)s %(month)s 的报送") % words)
+
+
+def _report_withdrawn(entry, data, words):
+    words |= _task_and_month(entry, data)
+    return Described(_("%(who)s 于 %(when)s 撤回了 %(task)s %(month)s 的报送") % words)
+
+
+def _report_approved(entry, data, words):
+    words |= _task_and_month(entry, data)
+    if data.get("late"):
+        text = _("%(who)s 于 %(when)s 审核通过 %(task)s %(month)s 的报送并报送改革办（逾期报送）")
+    else:
+        text = _("%(who)s 于 %(when)s 审核通过 %(task)s %(month)s 的报送并报送改革办")
+    return Described(text % words)
+
+
+def _report_sent_back(entry, data, words):
+    words |= _task_and_month(entry, data) | {"comment": _text(data, "comment").strip()}
+    return Described(
+        _("%(who)s 于 %(when)s 将 %(task)s %(month)s 的报送退回填报人，意见：%(comment)s") % words
+    )
+
+
+def _report_accepted(entry, data, words):
+    words |= _task_and_month(entry, data)
+    return Described(_("%(who)s 于 %(when)s 采用了 %(task)s %(month)s 的报送") % words)
+
+
+def _report_returned(entry, data, words):
+    words |= _task_and_month(entry, data) | {"comment": _text(data, "comment").strip()}
+    return Described(
+        _("%(who)s 于 %(when)s 将 %(task)s %(month)s 的报送退回单位修改，意见：%(comment)s") % words
+    )
+
+
+def _rating_overridden(entry, data, words):
+    words |= _task_and_month(entry, data) | {
+        "old": shown(data.get("from")).name,
+        "new": shown(data.get("to")).name,
+        "reason": _text(data, "reason"),
+    }
+    if data.get("to"):
+        text = _(
+            "%(who)s 于 %(when)s 将 %(task)s %(month)s 的评价由%(old)s调整为%(new)s，"
+            "理由：%(reason)s"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 撤销了 %(task)s %(month)s 的评价调整，恢复为%(old)s，"
+            "理由：%(reason)s"
+        )
+    details = []
+    if entry.target_type == "Task" and " " in entry.target_label:
+        details.append(Detail(_("任务"), entry.target_label))
+    return Described(text % words, details)
+
+
+def _board(entry, data, words) -> tuple[dict, list[Detail]]:
+    words |= _task_and_month(entry, data) | {"version": _text(data, "version") or "?"}
+    sha = _text(data, "sha256")
+    return words, [short_hash(_("快照 SHA-256"), sha)] if sha else []
+
+
+def _board_published(entry, data, words):
+    words, details = _board(entry, data, words)
+    text = _("%(who)s 于 %(when)s 发布了 %(month)s 公示（第%(version)s版）")
+    return Described(text % words, details)
+
+
+def _board_corrected(entry, data, words):
+    words, details = _board(entry, data, words)
+    if data.get("reason"):
+        words["reason"] = _text(data, "reason")
+        text = _(
+            "%(who)s 于 %(when)s 发布了 %(month)s 公示的勘误版（第%(version)s版），理由：%(reason)s"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 发布了 %(month)s 公示的勘误版（第%(version)s版）")
+    return Described(text % words, details)
+
+
+def _month_held(entry, data, words):
+    words |= _task_and_month(entry, data) | {"reason": _text(data, "reason").strip()}
+    if words["reason"]:
+        text = _("%(who)s 于 %(when)s 暂缓自动发布 %(month)s 公示，理由：%(reason)s")
+    else:
+        text = _("%(who)s 于 %(when)s 暂缓自动发布 %(month)s 公示")
+    return Described(text % words)
+
+
+def _month_released(entry, data, words):
+    words |= _task_and_month(entry, data)
+    return Described(_("%(who)s 于 %(when)s 解除了 %(month)s 公示的暂缓") % words)
+
+
+def _ledger_imported(entry, data, words):
+    words |= {
+        "file": _text(data, "file"),
+        "created": _text(data, "created") or "0",
+        "updated": _text(data, "updated") or "0",
+    }
+    if data.get("kind") == "progress":
+        text = _(
+            "%(who)s 于 %(when)s 导入了月度进展“%(file)s”：新增 %(created)s 条，更新 %(updated)s 条"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 导入了任务台账“%(file)s”：新增 %(created)s 条，更新 %(updated)s 条"
+        )
+    details = []
+    if data.get("new_units"):
+        details.append(Detail(_("新建单位"), _list(data["new_units"])))
+    if data.get("new_leaders"):
+        details.append(Detail(_("新建市领导"), _list(data["new_leaders"])))
+    if data.get("sha256"):
+        details.append(short_hash(_("文件 SHA-256"), _text(data, "sha256")))
+    return Described(text % words, details)
+
+
+def _exported(entry, data, words):
+    what = data.get("what")
+    details = []
+    file = _text(data, "file") or _text(data, "文件")
+    if file:
+        details.append(Detail(_("文件"), file))
+    if what == "ledger":
+        words["rows"] = _text(data, "rows") or "0"
+        text = _("%(who)s 于 %(when)s 导出了任务台账（%(rows)s 个节点行）")
+    elif what == "board":
+        words |= _task_and_month(entry, data) | {"format": _text(data, "format").upper()}
+        text = _("%(who)s 于 %(when)s 导出了 %(month)s 公示（%(format)s）")
+    elif entry.target_label:
+        words["what"] = entry.target_label
+        text = _("%(who)s 于 %(when)s 导出了 %(what)s")
+    else:
+        text = _("%(who)s 于 %(when)s 导出了数据")
+    return Described(text % words, details)
+
+
+def _user_changed(entry, data, words):
+    words["user"] = entry.target_label or entry.target_id
+    change = data.get("change")
+    if change == "added":
+        text = _("%(who)s 于 %(when)s 新建了用户 %(user)s")
+    elif change == "deleted":
+        text = _("%(who)s 于 %(when)s 删除了用户 %(user)s")
+    elif data.get("fields"):
+        words["fields"] = _list(data["fields"])
+        text = _("%(who)s 于 %(when)s 修改了用户 %(user)s 的%(fields)s")
+    else:
+        text = _("%(who)s 于 %(when)s 修改了用户 %(user)s")
+    return Described(text % words)
+
+
+def _role_changed(entry, data, words):
+    from ducha.org.models import User
+
+    role = _text(data, "role")
+    words |= {
+        "user": entry.target_label or entry.target_id,
+        "role": User.Role(role).label if role in User.Role.values else role,
+    }
+    return Described(_("%(who)s 于 %(when)s 将用户 %(user)s 的角色改为%(role)s") % words)
+
+
+def _something(entry, data, words):
+    """An action this module does not know yet: its name, never its keys."""
+    words["action"] = entry.get_action_display()
+    return Described(_("%(who)s 于 %(when)s：%(action)s") % words)
+
+
+SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
+    Action.LOGIN: _login,
+    Action.LOGIN_FAILED: _login_failed,
+    Action.LOGOUT: _logout,
+    Action.LOCKOUT: _lockout,
+    Action.REPORT_SAVED: _report_saved,
+    Action.REPORT_SUBMITTED: _report_submitted,
+    Action.REPORT_WITHDRAWN: _report_withdrawn,
+    Action.REPORT_APPROVED: _report_approved,
+    Action.REPORT_SENT_BACK: _report_sent_back,
+    Action.REPORT_ACCEPTED: _report_accepted,
+    Action.REPORT_RETURNED: _report_returned,
+    Action.RATING_OVERRIDDEN: _rating_overridden,
+    Action.BOARD_PUBLISHED: _board_published,
+    Action.BOARD_CORRECTED: _board_corrected,
+    Action.MONTH_HELD: _month_held,
+    Action.MONTH_RELEASED: _month_released,
+    Action.LEDGER_IMPORTED: _ledger_imported,
+    Action.EXPORTED: _exported,
+    Action.USER_CHANGED: _user_changed,
+    Action.ROLE_CHANGED: _role_changed,
+}

@@ -1,0 +1,182 @@
+"""The office's month at a glance: who was expected and who reported, what waits for whom,
+the ratings that would be posted and how they moved against last month. The desk and the
+publication check read it, so that they say the same numbers as /me/ and the board.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import SimpleNamespace
+
+from django.utils.translation import gettext as _
+
+from ducha.boards.models import Hold, Publication
+from ducha.lib import clock
+from ducha.lib.months import add_months
+from ducha.ratings import marks
+from ducha.ratings.display import MARKS, NOT_RATED, shown
+from ducha.reports import standing, workflow
+from ducha.reports.models import Report
+
+
+@dataclass
+class UnitLine:
+    unit: object
+    expected: int = 0
+    reported: int = 0
+    missing: list[standing.Standing] = field(default_factory=list)
+
+    @property
+    def overdue(self) -> int:
+        return sum(s.overdue for s in self.missing)
+
+
+@dataclass
+class MonthSummary:
+    month: dt.date
+    deadline: dt.date
+    today: dt.date
+    standings: list[standing.Standing]
+    tally: standing.Tally
+    publications: list[Publication]
+    held: Hold | None
+    rated: list  # TaskRating, or the posted rows once published
+    before: dict[str, str | None]  # last month's board: task code → rating ({}: unpublished)
+    moves: dict[str, str]  # task code → movement against last month's board
+
+    @property
+    def previous_published(self) -> bool:
+        return bool(self.before)
+
+    @cached_property
+    def movers(self) -> list[dict]:
+        """The tasks whose mark went up or down, with both marks."""
+        return [
+            {
+                "code": r.task,
+                "before": shown(self.before.get(r.task)),
+                "after": shown(r.rating),
+                "move": self.moves[r.task],
+            }
+            for r in self.rated
+            if self.moves.get(r.task) in ("up", "down")
+        ]
+
+    @property
+    def ended(self) -> bool:
+        return self.month < self.today.replace(day=1)
+
+    @property
+    def published(self) -> bool:
+        return bool(self.publications)
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.today > self.deadline
+
+    @cached_property
+    def missing(self) -> list[standing.Standing]:
+        return [s for s in self.standings if s.expected and not s.reported]
+
+    @cached_property
+    def waiting_for_head(self) -> list[standing.Standing]:
+        return [s for s in self.missing if s.stage == "submitted"]
+
+    @cached_property
+    def queue(self) -> list[Report]:
+        """Reports the heads approved, waiting for the office's review, oldest first."""
+        waiting = [s.report for s in self.standings if s.report and s.stage == "approved"]
+        return sorted(waiting, key=lambda r: r.approved_at or clock.now())
+
+    @cached_property
+    def units(self) -> list[UnitLine]:
+        lines: dict[int, UnitLine] = {}
+        for s in self.standings:
+            if not s.expected:
+                continue
+            line = lines.setdefault(s.task.lead_unit_id, UnitLine(s.task.lead_unit))
+            line.expected += 1
+            if s.reported:
+                line.reported += 1
+            else:
+                line.missing.append(s)
+        return sorted(lines.values(), key=lambda u: (-len(u.missing), -u.overdue, u.unit.name))
+
+    @cached_property
+    def complete_units(self) -> list[UnitLine]:
+        return [u for u in self.units if not u.missing]
+
+    @cached_property
+    def distribution(self) -> list[tuple]:
+        counts = Counter(r.rating for r in self.rated)
+        return [(m, counts[key]) for key, m in MARKS.items()] + [(NOT_RATED, counts[None])]
+
+    @cached_property
+    def movement(self) -> Counter:
+        return Counter(self.moves.values())
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the office should know before it posts the month (in the reader's language)."""
+        out = []
+        if self.missing:
+            out.append(
+                _("%(n)s 项应报送的任务尚未报送，发布后将评为%(mark)s（未报送）")
+                % {"n": len(self.missing), "mark": MARKS["snail"].name}
+            )
+        if self.waiting_for_head:
+            out.append(
+                _("其中 %(n)s 项已填报、仍待单位负责人审核") % {"n": len(self.waiting_for_head)}
+            )
+        if self.queue:
+            out.append(_("%(n)s 份报送待改革办审核") % {"n": len(self.queue)})
+        if not self.deadline_passed:
+            out.append(_("报送截止日期尚未到"))
+        return out
+
+
+def summarize(month: dt.date) -> MonthSummary:
+    """Everything the desk shows for `month`, in a constant number of queries."""
+    rows = standing.month_standings(month)
+    publications = list(Publication.objects.filter(month=month).order_by("version"))
+    held = Hold.objects.filter(month=month, released_at__isnull=True).first()
+    if publications:  # what was posted, not a recomputation
+        posted = json.loads(publications[-1].snapshot)["tasks"]
+        rated = [SimpleNamespace(**row) for row in posted]
+    else:
+        rated = [s.rating for s in rows]
+    before = _board_before(month)
+    moves = {
+        r.task: marks.movement(before.get(r.task), r.rating, r.task in before)
+        for r in rated
+        if before
+    }
+    return MonthSummary(
+        month=month,
+        deadline=workflow.deadline(month),
+        today=clock.today(),
+        standings=rows,
+        tally=standing.tally(rows),
+        publications=publications,
+        held=held,
+        rated=rated,
+        before=before,
+        moves=moves,
+    )
+
+
+def _board_before(month: dt.date) -> dict[str, str | None]:
+    """Last month's latest publication as {task code: rating}; empty when not published."""
+    last = (
+        Publication.objects.filter(month=add_months(month, -1))
+        .order_by("-version")
+        .values_list("snapshot", flat=True)
+        .first()
+    )
+    if last is None:
+        return {}
+    return {t["task"]: t["rating"] for t in json.loads(last)["tasks"]}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from ducha.desk import views
+
+app_name = "desk"
+urlpatterns = [
+    path("office/", views.office, name="office"),
+    path("office/override/", views.override, name="override"),
+    path("office/publication/", views.publication, name="publication"),
+]

@@ -1,0 +1,175 @@
+"""The reform office's desk: the month at a glance, the publication check, overrides.
+
+Each view parses the request, calls one domain function (boards.publication for publishing
+and holding, ratings.monthly for overrides) and renders; the numbers come from desk.month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET
+
+from ducha.boards.publication import PublicationError, hold, publish, release
+from ducha.desk.month import summarize
+from ducha.lib import clock
+from ducha.lib.access import office_required, overseer_required
+from ducha.lib.months import add_months, format_month, parse_month_or
+from ducha.ratings.display import MARKS, shown
+from ducha.ratings.monthly import override_rating
+from ducha.reports import scope, workflow
+
+
+def _month(request) -> dt.date:
+    text = request.GET.get("month") or request.POST.get("month")
+    return parse_month_or(text, _default_month())
+
+
+def _default_month() -> dt.date:
+    """The month the office is working on: the one being reported, or just reported."""
+    return workflow.reporting_month()
+
+
+def _month_words(month: dt.date) -> str:
+    return dateformat.format(month, pgettext("month", "Y年n月"))
+
+
+@overseer_required
+@require_GET
+def office(request):
+    """The month at a glance: who has not reported, what waits for review, the preview."""
+    month = _month(request)
+    summary = summarize(month)
+    show_all = bool(request.GET.get("all"))
+    preview = [r for r in summary.rated if show_all or r.rating not in ("ox", None) or r.override]
+    tasks = {s.task.code: s.task for s in summary.standings}
+    rows = [{"rating": r, "task": tasks.get(r.task), "mark": shown(r.rating)} for r in preview]
+    return render(
+        request,
+        "desk/office.html",
+        {
+            "month": month,
+            "s": summary,
+            "preview": rows,
+            "show_all": show_all,
+            "can_act": request.user.is_office,
+            "previous": add_months(month, -1),
+            "next": add_months(month, 1),
+            "month_text": format_month(month),
+            "rating_choices": [(key, m.name) for key, m in MARKS.items()],
+        },
+    )
+
+
+@office_required
+def override(request):
+    """GET: the override form for one task (a partial for htmx); POST: apply it."""
+    month = _month(request)
+    code = request.POST.get("task") or request.GET.get("task", "")
+    task = scope.get_task_for_user(request.user, code)
+    context = {
+        "task": task,
+        "month": month,
+        "rating_choices": [(key, m.name) for key, m in MARKS.items()],
+        "chosen": request.POST.get("rating", ""),
+        "reason": request.POST.get("reason", ""),
+    }
+    if request.method == "GET":
+        template = "desk/override.html#form" if request.htmx else "desk/override.html"
+        return render(request, template, context)
+    try:
+        o = override_rating(
+            task, month, context["chosen"], context["reason"], by=request.user, request=request
+        )
+    except ValueError as e:
+        # The page again with what was chosen and typed, and the reason it was refused.
+        return render(request, "desk/override.html", context | {"error": str(e)}, status=400)
+    name = shown(o.rating or None).name if o.rating else _("系统评价")
+    messages.success(
+        request, _("%(code)s 的评价已调整为%(name)s") % {"code": task.code, "name": name}
+    )
+    return redirect(f"{reverse('desk:office')}?month={format_month(month)}&preview=1#preview")
+
+
+@office_required
+def publication(request):
+    """GET: the check before publishing or correcting; POST: publish, correct, hold, release.
+
+    Publishing and correcting cannot be undone, so both go through the check page and the
+    office confirms by typing the month; a correction also needs its reason."""
+    month = _month(request)
+    action = request.POST.get("action") or request.GET.get("action") or "publish"
+    if request.method == "GET":
+        return _check_page(request, month, action)
+    who = {"by": request.user, "request": request}
+    back = f"{reverse('desk:office')}?month={format_month(month)}"
+    words = _month_words(month)
+    try:
+        if action in ("publish", "correct"):
+            if request.POST.get("confirm", "").strip() != format_month(month):
+                error = _("请在确认框中输入 %(month)s 以确认发布") % {"month": format_month(month)}
+                return _check_page(request, month, action, error=error, status=400)
+            if action == "publish":
+                result = publish(month, now=clock.now(), **who)
+                if not result.created:
+                    messages.info(request, _("%(month)s已经发布过，未做改动") % {"month": words})
+                else:
+                    messages.success(
+                        request,
+                        _("%(month)s已发布，链头 %(hash)s")
+                        % {"month": words, "hash": result.publication.sha256},
+                    )
+            else:
+                reason = request.POST.get("reason", "")
+                if not reason.strip():
+                    error = _("请写明勘误理由")
+                    return _check_page(request, month, action, error=error, status=400)
+                result = publish(month, correction=reason, now=clock.now(), **who)
+                messages.success(
+                    request,
+                    _("%(month)s勘误第%(n)s版已发布")
+                    % {"month": words, "n": result.publication.version},
+                )
+        elif action == "hold":
+            hold(month, request.POST.get("reason", ""), **who)
+            messages.success(request, _("%(month)s已暂缓自动发布") % {"month": words})
+        elif action == "release":
+            release(month, **who)
+            messages.success(request, _("%(month)s已解除暂缓") % {"month": words})
+        else:
+            return HttpResponse(_("未知操作"), status=400)
+    except PublicationError as e:
+        if action in ("publish", "correct"):
+            return _check_page(request, month, action, error=str(e), status=400)
+        messages.error(request, str(e))
+    return redirect(back)
+
+
+def _check_page(request, month: dt.date, action: str, error: str = "", status: int = 200):
+    if action not in ("publish", "correct"):
+        action = "publish"
+    summary = summarize(month)
+    tasks = {s.task.code: s.task for s in summary.standings}
+    moved = [m | {"task": tasks.get(m["code"])} for m in summary.movers]
+    return render(
+        request,
+        "desk/publish.html",
+        {
+            "month": month,
+            "month_text": format_month(month),
+            "s": summary,
+            "action": action,
+            "error": error,
+            "typed": request.POST.get("confirm", ""),
+            "reason": request.POST.get("reason", ""),
+            "moved": moved,
+        },
+        status=status,
+    )

@@ -1,0 +1,32 @@
+"""The error pages (403, 404, 500): what happened and the way back, in the visitor's language.
+
+Django's own handlers hand the exception's text to the page; ours are written in Chinese
+for the log ("只有改革办可以进行此操作") and would show through in English mode, so the pages
+say a sentence of their own instead.
+"""
+
+from django.conf import settings
+from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
+from django.template import loader
+from django.utils import translation
+from django.views.decorators.csrf import requires_csrf_token
+
+
+@requires_csrf_token  # the page's frame carries the sign-out form
+def forbidden(request, exception=None):
+    return HttpResponseForbidden(loader.render_to_string("403.html", request=request))
+
+
+@requires_csrf_token
+def not_found(request, exception=None):
+    return HttpResponseNotFound(loader.render_to_string("404.html", request=request))
+
+
+def server_error(request):
+    """Rendered without the request, so without context processors or the database: either
+    may be what failed. The language is read from the cookie again, in case the failure
+    came before the middleware that sets it."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        return HttpResponseServerError(loader.render_to_string("500.html"))
