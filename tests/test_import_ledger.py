@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from ducha.ledger.importing import ImportFailed, import_ledger
-from ducha.ledger.models import ImportRun, Node, Task
+from ducha.ledger.models import CoUnit, ImportRun, Node, Task
 from ducha.lib.tabular import FileRefused
 from ducha.org.models import Leader, Unit
 from tests.helpers import LEDGER_HEADER, ledger_row, write_csv, write_xlsx
@@ -13,7 +13,7 @@ def snapshot():
     return (
         list(Task.objects.values_list().order_by("code")),
         list(Node.objects.values_list().order_by("id")),
-        list(Task.co_units.through.objects.values_list("task_id", "unit_id").order_by("id")),
+        list(CoUnit.objects.values_list("task_id", "unit_id", "order").order_by("id")),
         list(Unit.objects.values_list().order_by("id")),
         list(Leader.objects.values_list().order_by("id")),
     )
@@ -29,7 +29,7 @@ def test_it_imports_the_sample_ledger_with_merged_cells(db, areas, samples):
     assert task.source == Task.Source.CITY
     assert task.leader.name == "陈静"
     assert task.lead_unit.name == "市工业和信息化局"
-    assert sorted(u.name for u in task.co_units.all()) == ["市医保局", "市行政审批服务局"]
+    assert task.co_unit_names() == ["市医保局", "市行政审批服务局"]
     assert [n.code for n in task.nodes.all()] == ["N1", "N2", "N3", "N4"]
     # Full-width digits, 年月底 and slashed dates all parse to months.
     dues = {n.code: n.due_month.isoformat() for n in task.nodes.all()}
@@ -144,7 +144,7 @@ def test_a_gbk_csv_with_aliases_and_fullwidth_cells_imports(db, areas, tmp_path)
     task = Task.objects.get(code="DZ-001")
     assert task.title == "推进“无证明城市”建设"
     assert [(n.code, n.due_month.month) for n in task.nodes.all()] == [("N1", 3), ("N2", 6)]
-    assert sorted(u.name for u in task.co_units.all()) == ["市大数据局", "市行政审批服务局"]
+    assert task.co_unit_names() == ["市大数据局", "市行政审批服务局"]
     assert summary.created == 2
 
 
@@ -177,3 +177,55 @@ def test_it_guesses_the_kind_of_new_units(db, areas, tmp_path):
     import_ledger(write_csv(tmp_path / "a.csv", LEDGER_HEADER, [ledger_row()]))
     assert Unit.objects.get(name="德城区").kind == Unit.Kind.COUNTY
     assert Unit.objects.get(name="市财政局").kind == Unit.Kind.MUNICIPAL
+
+
+def test_co_units_are_kept_in_their_written_order(db, areas, tmp_path):
+    rows = [ledger_row(配合单位="德城区、市财政局、市大数据局")]
+    import_ledger(write_csv(tmp_path / "a.csv", LEDGER_HEADER, rows))
+    assert Task.objects.get().co_unit_names() == ["德城区", "市财政局", "市大数据局"]
+    # Through the task queryset's prefetch too, in one query for all tasks.
+    (task,) = Task.objects.with_co_units()
+    assert task.co_unit_names() == ["德城区", "市财政局", "市大数据局"]
+
+
+def test_the_same_co_units_in_a_new_order_are_an_update(db, areas, tmp_path):
+    import_ledger(write_csv(tmp_path / "a.csv", LEDGER_HEADER, [ledger_row()]))
+    rows = [ledger_row(配合单位="德城区、市财政局")]
+    summary = import_ledger(write_csv(tmp_path / "b.csv", LEDGER_HEADER, rows))
+    assert summary.tasks_updated == 1 and summary.changed
+    assert Task.objects.get().co_unit_names() == ["德城区", "市财政局"]
+    again = import_ledger(write_csv(tmp_path / "c.csv", LEDGER_HEADER, rows))
+    assert again.tasks_updated == 0 and not again.changed
+
+
+def test_rows_without_a_task_code_say_which_task_they_joined(db, areas, tmp_path):
+    blank = {key: "" for key in LEDGER_HEADER[:7]}
+    rows = [
+        ledger_row(code="T-1", node="N1"),
+        ledger_row(code="T-2", node="N1"),
+        ledger_row(node="N2", **blank),
+        ledger_row(node="N3", **blank),
+    ]
+    summary = import_ledger(write_csv(tmp_path / "a.csv", LEDGER_HEADER, rows))
+    assert "  提示：第 4–5 行未填任务编号，已并入上方任务 T-2" in summary.lines()
+    assert Task.objects.get(code="T-2").nodes.count() == 3
+
+
+def test_several_runs_of_joined_rows_are_listed_compactly(db, areas, tmp_path):
+    blank = {key: "" for key in LEDGER_HEADER[:7]}
+    rows = []
+    for task in range(1, 13):
+        rows += [ledger_row(code=f"T-{task:02}", node="N1"), ledger_row(node="N2", **blank)]
+    summary = import_ledger(write_csv(tmp_path / "a.csv", LEDGER_HEADER, rows))
+    (line,) = [line for line in summary.lines() if "未填任务编号" in line]
+    assert line.startswith("  提示：12 行未填任务编号，已并入各自上方的任务：第 3 行 → T-01，")
+    assert "第 21 行 → T-10" in line and "T-11" not in line
+    assert line.endswith("……共 12 处")
+
+
+def test_rows_covered_by_merged_cells_need_no_message(db, areas, tmp_path):
+    rows = [ledger_row(node="N1"), ledger_row(code=None, node="N2")]
+    path = write_xlsx(tmp_path / "m.xlsx", LEDGER_HEADER, rows, merges=["A2:A3"])
+    summary = import_ledger(path)
+    assert Task.objects.get().nodes.count() == 2
+    assert not any("未填任务编号" in line for line in summary.lines())

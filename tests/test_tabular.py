@@ -71,6 +71,28 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused(tmp_path, name, c
         read_table(path)
 
 
+@pytest.mark.parametrize(
+    ("name", "content", "kind"),
+    [
+        ("台账.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 .xls 文件"),
+        ("台账.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 .xls 文件"),
+        ("台账.et", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "WPS 表格"),
+        ("台账.ods", b"PK\x03\x04" + b"\0" * 100, "LibreOffice 的 .ods 文件"),
+        ("台账.pdf", b"%PDF-1.4", "只能导入 .xlsx 或 .csv 文件"),
+    ],
+)
+def test_a_refused_format_says_how_to_save_it_in_the_programs_clerks_use(
+    tmp_path, name, content, kind
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(FileRefused) as excinfo:
+        read_table(path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{name}：") and kind in message
+    assert message.endswith("请在 Excel、WPS 或 LibreOffice 中另存为 .xlsx 后再导入")
+
+
 # --- hostile files ---------------------------------------------------------------------
 
 

@@ -5,23 +5,40 @@ from __future__ import annotations
 import csv
 import io
 
+from django.conf import settings
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from ducha.lib.xlsx import FORMULA_TRIGGERS, HEADER_FILL, HEADER_FONT, WRAP, set_text
+from ducha.lib.months import format_month_zh, parse_month
+from ducha.lib.xlsx import (
+    A4,
+    FORMULA_TRIGGERS,
+    SCORE_FORMAT,
+    note_rows,
+    print_setup,
+    title_row,
+    write_table,
+)
 from ducha.ratings.marks import MARKS, mark
 
+# (key, header, width). Fit to width prints them on one A4 landscape page at about 80 %:
+# every column on the page, most rows one or two lines, the reasons beside their code.
 COLUMNS = [
     ("task", "任务编号", 12),
-    ("area", "领域", 8),
-    ("title", "任务名称", 44),
-    ("source", "任务来源", 8),
-    ("lead_unit", "牵头单位", 20),
-    ("leader", "分管市领导", 10),
-    ("rating_name", "评价", 8),
-    ("colour", "颜色", 6),
-    ("reasons", "评价说明", 60),
+    ("area", "领域", 9),
+    ("title", "任务名称", 40),
+    ("source", "任务来源", 9),
+    ("lead_unit", "牵头单位", 18),
+    ("leader", "分管市领导", 9),
+    ("rating_name", "评价", 13),
+    ("colour", "颜色", 5),
+    ("reasons", "评价说明", 62),
+]
+UNIT_COLUMNS = [
+    ("排名", 6),
+    ("牵头单位", 28),
+    *((m.name, 8) for m in MARKS.values()),
+    ("本月得分", 10),
 ]
 
 
@@ -57,44 +74,52 @@ def board_csv(board: dict) -> str:
 
 
 def board_xlsx(board: dict, output) -> None:
+    """The board as a workbook that prints as it shows: the task list, then the units."""
+    month = format_month_zh(parse_month(board["month"]))
+    edition = f"（第{board['version']}版）"
+    title = f"{settings.DUCHA_CITY}{month}改革任务“四色”督查公示{edition}"
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{board['month']}四色公示"
-    title = f"{board['month'][:4]}年{int(board['month'][5:])}月改革任务四色督查公示"
-    set_text(sheet.cell(row=1, column=1), f"{title}（第{board['version']}版）")
-    sheet.cell(row=1, column=1).font = Font(bold=True, size=14)
-    for col, (_, header, width) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(row=2, column=col)
-        set_text(cell, header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(col)].width = width
-    sheet.freeze_panes = "A3"
+    title_row(sheet, 1, title, len(COLUMNS))
+    tasks = rows(board)
+    last = write_table(
+        sheet,
+        2,
+        [(header, width) for _, header, width in COLUMNS],
+        [[row[key] for key, _, _ in COLUMNS] for row in tasks],
+    )
     rating_col = [key for key, _, _ in COLUMNS].index("rating_name") + 1
-    for r, row in enumerate(rows(board), start=3):
-        for col, (key, _, _) in enumerate(COLUMNS, start=1):
-            cell = sheet.cell(row=r, column=col)
-            set_text(cell, row[key])
-            cell.alignment = WRAP
+    for r, row in enumerate(tasks, start=3):
         if row["rating"]:
             m = MARKS[row["rating"]]
             cell = sheet.cell(row=r, column=rating_col)
             cell.fill = PatternFill("solid", fgColor=m.solid.lstrip("#"))
             cell.font = Font(bold=True, color=m.on_solid.lstrip("#"))
+    note_rows(
+        sheet,
+        last + 2,
+        [
+            f"发布时间 {board['published_at']}",
+            f"SHA-256 {board['sha256']}",
+            f"上一条 {board['previous'] or '（首条）'}",
+        ],
+        len(COLUMNS),
+    )
+    print_setup(sheet, paper=A4, landscape=True, repeat_rows="2:2", heading=title)
 
     units = workbook.create_sheet("单位汇总")
-    headers = ["排名", "牵头单位", *(m.name for m in MARKS.values()), "本月得分"]
-    for col, header in enumerate(headers, start=1):
-        cell = units.cell(row=1, column=col)
-        set_text(cell, header)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    units.column_dimensions["B"].width = 24
-    for r, u in enumerate(board["units"], start=2):
-        values = [u["rank"], u["unit"], u["horse"], u["ox"], u["ostrich"], u["snail"], u["score"]]
-        for col, value in enumerate(values, start=1):
-            set_text(units.cell(row=r, column=col), value)
-
-    footer = sheet.max_row + 2
-    set_text(sheet.cell(row=footer, column=1), f"发布时间 {board['published_at']}")
-    set_text(sheet.cell(row=footer + 1, column=1), f"SHA-256 {board['sha256']}")
-    set_text(sheet.cell(row=footer + 2, column=1), f"上一条 {board['previous'] or '（首条）'}")
+    unit_title = f"{settings.DUCHA_CITY}{month}牵头单位四色督查汇总{edition}"
+    title_row(units, 1, unit_title, len(UNIT_COLUMNS))
+    write_table(
+        units,
+        2,
+        UNIT_COLUMNS,
+        [
+            [u["rank"], u["unit"], u["horse"], u["ox"], u["ostrich"], u["snail"], u["score"]]
+            for u in board["units"]
+        ],
+        number_formats={len(UNIT_COLUMNS): SCORE_FORMAT},
+    )
+    print_setup(units, paper=A4, landscape=False, repeat_rows="2:2", heading=unit_title)
     workbook.save(output)

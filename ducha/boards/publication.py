@@ -41,9 +41,7 @@ def _build_board(month: dt.date) -> dict:
     ratings = rate_month(month)
     tasks = {
         t.code: t
-        for t in Task.objects.select_related("area", "leader", "lead_unit").prefetch_related(
-            "co_units"
-        )
+        for t in Task.objects.select_related("area", "leader", "lead_unit").with_co_units()
     }
     rows = []
     for r in ratings:
@@ -67,7 +65,7 @@ def _build_board(month: dt.date) -> dict:
                 "source": task.get_source_display(),
                 "leader": task.leader.name,
                 "lead_unit": task.lead_unit.name,
-                "co_units": sorted(u.name for u in task.co_units.all()),
+                "co_units": task.co_unit_names(),
                 "status": task.status,
                 "rating": r.rating,
                 "computed": r.computed,

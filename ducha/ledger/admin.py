@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ducha.ledger.models import ImportRun, Node, Progress, Task
+from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
 
 
 class NodeInline(admin.TabularInline):
@@ -9,14 +9,23 @@ class NodeInline(admin.TabularInline):
     fields = ["code", "title", "due_month", "due_text", "order"]
 
 
+class CoUnitInline(admin.TabularInline):
+    """Cooperating units with their place in the list (a many-to-many widget has none)."""
+
+    model = CoUnit
+    extra = 0
+    fields = ["unit", "order"]
+    autocomplete_fields = ["unit"]
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "area", "source", "leader", "lead_unit", "status"]
     list_filter = ["area", "source", "status", "plan_year", "leader"]
     search_fields = ["code", "title", "lead_unit__name"]
     list_select_related = ["area", "leader", "lead_unit"]
-    autocomplete_fields = ["lead_unit", "co_units", "leader"]
-    inlines = [NodeInline]
+    autocomplete_fields = ["lead_unit", "leader"]
+    inlines = [CoUnitInline, NodeInline]
 
 
 @admin.register(Progress)

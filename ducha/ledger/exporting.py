@@ -10,32 +10,44 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from ducha.ledger.columns import LEDGER_COLUMNS
-from ducha.ledger.models import Node, Task
-from ducha.lib.cells import parse_month
+from ducha.ledger.models import Task
+from ducha.lib import clock
 from ducha.lib.months import format_month
-from ducha.lib.xlsx import HEADER_FILL, HEADER_FONT, WRAP, set_text
+from ducha.lib.xlsx import (
+    A3,
+    BOX,
+    WRAP,
+    block_edge,
+    fit_row,
+    print_setup,
+    set_text,
+    write_header,
+)
 
 TASK_COLUMNS = ("task_code", "area", "title", "source", "leader", "lead_unit", "co_units")
 TRAILING_TASK_COLUMNS = ("requirements", "start_month", "status")
-WIDTHS = {"title": 40, "node": 40, "co_units": 30, "requirements": 30, "lead_unit": 20}
-
-
-def _due_text(node: Node) -> str:
-    """The due as the clerk wrote it, unless that no longer says the stored month."""
-    try:
-        if node.due_text and parse_month(node.due_text) == node.due_month:
-            return node.due_text
-    except ValueError:
-        pass
-    return format_month(node.due_month)
+# A little wider than an A3 landscape page: fit to width prints it at about 90 %, with
+# each task's first row two or three lines tall and every node row one.
+WIDTHS = {
+    "task_code": 12,
+    "area": 9,
+    "title": 28,
+    "source": 8,
+    "leader": 9,
+    "lead_unit": 16,
+    "co_units": 26,
+    "node_code": 8,
+    "node": 30,
+    "due": 9,
+    "requirements": 52,
+    "start_month": 9,
+    "status": 8,
+}
 
 
 def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
     out = []
     for task in tasks:
-        co_units = "、".join(
-            u.name for u in sorted(task.co_units.all(), key=lambda u: (u.order, u.name))
-        )
         shared = {
             "task_code": task.code,
             "area": task.area.name,
@@ -43,13 +55,14 @@ def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
             "source": task.get_source_display(),
             "leader": task.leader.name,
             "lead_unit": task.lead_unit.name,
-            "co_units": co_units,
+            "co_units": "、".join(task.co_unit_names()),
             "requirements": task.requirements,
             "start_month": format_month(task.start_month) if task.start_month else "",
             "status": task.get_status_display(),
         }
+        # Every month in one form, whatever form each clerk first wrote it in.
         rows = [
-            shared | {"node_code": n.code, "node": n.title, "due": _due_text(n)}
+            shared | {"node_code": n.code, "node": n.title, "due": format_month(n.due_month)}
             for n in task.nodes.all()
         ]
         out.append((task, rows))
@@ -69,37 +82,46 @@ def _export_ledger(path: str | Path, tasks=None) -> int:
         tasks = Task.objects.all()
     tasks = (
         tasks.select_related("area", "leader", "lead_unit")
-        .prefetch_related("co_units", "nodes")
+        .with_co_units()
+        .prefetch_related("nodes")
         .order_by("code")
     )
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "改革任务台账"
     keys = [c.key for c in LEDGER_COLUMNS]
-    for col, column in enumerate(LEDGER_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=col)
-        set_text(cell, column.title)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(col)].width = WIDTHS.get(column.key, 12)
+    widths = [WIDTHS[key] for key in keys]
+    write_header(sheet, 1, [(c.title, WIDTHS[c.key]) for c in LEDGER_COLUMNS])
     sheet.freeze_panes = "A2"
 
+    # No merged cells: a merged block split by a page break prints badly (LibreOffice draws
+    # it again over the next page's header), and Excel ignores manual page breaks when it
+    # fits a sheet to the page width, so no break could keep a block whole. The task code
+    # goes on every row instead, the other task cells on the task's first row, and the
+    # borders draw the block; the importer reads blank task cells as the task's own.
+    task_columns = {keys.index(k) + 1 for k in (*TASK_COLUMNS, *TRAILING_TASK_COLUMNS)}
+    task_columns.discard(keys.index("task_code") + 1)
     row_number, written = 2, 0
-    merged = [keys.index(k) + 1 for k in (*TASK_COLUMNS, *TRAILING_TASK_COLUMNS)]
     for _task, rows in ledger_rows(tasks):
-        first = row_number
         for index, row in enumerate(rows):
-            for col, key in enumerate(keys, start=1):
-                if index and col in merged:
-                    continue  # continuation rows inherit the task cells (merged below)
+            values = [
+                None if index and col in task_columns else row[key]
+                for col, key in enumerate(keys, start=1)
+            ]
+            for col, value in enumerate(values, start=1):
                 cell = sheet.cell(row=row_number, column=col)
-                set_text(cell, row[key])
+                set_text(cell, value)
                 cell.alignment = WRAP
+                if col in task_columns:
+                    cell.border = block_edge(first=index == 0, last=index == len(rows) - 1)
+                else:
+                    cell.border = BOX
+            fit_row(sheet, row_number, values, widths)
             row_number += 1
             written += 1
-        if len(rows) > 1:
-            for col in merged:
-                sheet.merge_cells(
-                    start_row=first, start_column=col, end_row=row_number - 1, end_column=col
-                )
+    last = max(row_number - 1, 1)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last}"
+    heading = f"{settings.DUCHA_CITY}改革任务台账（{clock.today().isoformat()} 导出）"
+    print_setup(sheet, paper=A3, landscape=True, repeat_rows="1:1", heading=heading, titled=False)
     workbook.save(path)
     return written

@@ -20,7 +20,7 @@ from django.db import transaction
 from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column, match_header
-from ducha.ledger.models import ImportRun, Node, Progress, Task
+from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
 from ducha.lib.cells import code_text, parse_date, parse_month, parse_percent
 from ducha.lib.months import format_month_zh
 from ducha.lib.tabular import FileRefused, Limits, Table, cell_text, column_letter, read_table
@@ -71,11 +71,21 @@ class Summary:
     new_units: list[str] = field(default_factory=list)
     new_leaders: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Runs of rows whose task cells were left blank (not merged) and so joined the task
+    # above: (first row, last row, task code).
+    joined: list[tuple[int, int, str]] = field(default_factory=list)
     run_id: int | None = None
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated or self.new_units or self.new_leaders)
+        return bool(
+            self.created
+            or self.updated
+            or self.tasks_created
+            or self.tasks_updated
+            or self.new_units
+            or self.new_leaders
+        )
 
     def lines(self) -> list[str]:
         what = "节点" if self.kind == ImportRun.Kind.LEDGER else "进展"
@@ -87,8 +97,39 @@ class Summary:
             out.append(f"  新建单位 {len(self.new_units)} 个：{'、'.join(self.new_units)}")
         if self.new_leaders:
             out.append(f"  新建市领导 {len(self.new_leaders)} 名：{'、'.join(self.new_leaders)}")
+        if self.joined:
+            out.append(f"  提示：{joined_text(self.joined)}")
         out += [f"  提示：{w}" for w in self.warnings]
         return out
+
+
+JOINED_SHOWN = 10
+
+
+def joined_text(runs: list[tuple[int, int, str]]) -> str:
+    """第 12–14 行未填任务编号，已并入上方任务 DZ2021-186 (several runs: the first few)."""
+
+    def rows(first: int, last: int) -> str:
+        return f"第 {first} 行" if first == last else f"第 {first}–{last} 行"
+
+    if len(runs) == 1:
+        first, last, code = runs[0]
+        return f"{rows(first, last)}未填任务编号，已并入上方任务 {code}"
+    count = sum(last - first + 1 for first, last, _ in runs)
+    shown = "，".join(f"{rows(first, last)} → {code}" for first, last, code in runs[:JOINED_SHOWN])
+    more = f"……共 {len(runs)} 处" if len(runs) > JOINED_SHOWN else ""
+    return f"{count} 行未填任务编号，已并入各自上方的任务：{shown}{more}"
+
+
+def joined_runs(rows: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
+    """(row, task code) pairs → runs of consecutive rows that joined the same task."""
+    runs: list[tuple[int, int, str]] = []
+    for row, code in sorted(rows):
+        if runs and runs[-1][2] == code and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row, code)
+        else:
+            runs.append((row, row, code))
+    return runs
 
 
 class _Collector:
@@ -249,6 +290,7 @@ class ParsedTask:
     start_month: dt.date | None
     status: str
     nodes: list[ParsedNode] = field(default_factory=list)
+    joined: list[int] = field(default_factory=list)  # rows that inherited the task cells
 
     @property
     def plan_year(self) -> int:
@@ -280,6 +322,8 @@ def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[Par
             progressed(count, total)
         code = code_text(values.get("task_code"))
         text = {key: cell_text(values.get(key)) for key in TASK_KEYS}
+        # Merged cells were filled in when the file was read: a blank code was left blank.
+        joined = not code
         if code:
             current = code
         elif current is None:
@@ -306,6 +350,8 @@ def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[Par
                         key,
                         f"与任务 {code} 第{task.row}行的「{seen[key]}」不一致：「{text[key]}」",
                     )
+        if joined and task is not None:
+            task.joined.append(row)
         node = _parse_node(row, values, errors)
         if node is not None and task is not None:
             if any(n.code == node.code for n in task.nodes):
@@ -400,6 +446,7 @@ def import_ledger(
     summary = Summary(kind=ImportRun.Kind.LEDGER, file=table.name)
     summary.rows = sum(len(t.nodes) for t in parsed)
     summary.warnings.extend(table.notes)
+    summary.joined = joined_runs([(row, t.code) for t in parsed for row in t.joined])
     with transaction.atomic():
         run = _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name)
         write_ledger(parsed, summary)
@@ -474,18 +521,26 @@ def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
     summary.tasks_created, summary.tasks_updated = len(new_tasks), len(changed_tasks)
     task_ids = [existing[p.code].pk for p in parsed]
 
-    # Cooperating units: add and remove only the differences.
-    through = Task.co_units.through
+    # Cooperating units, in their written order: add, renumber and remove only the differences.
     have = {
-        (row["task_id"], row["unit_id"]): row["id"]
-        for row in through.objects.filter(task_id__in=task_ids).values("id", "task_id", "unit_id")
+        (link.task_id, link.unit_id): link for link in CoUnit.objects.filter(task_id__in=task_ids)
     }
-    want = {(existing[p.code].pk, units[u].pk) for p in parsed for u in p.co_units}
-    stale = have.keys() - want
-    added = sorted(want - have.keys())
-    through.objects.filter(pk__in=[have[key] for key in stale]).delete()
-    through.objects.bulk_create([through(task_id=t, unit_id=u) for t, u in added], batch_size=1000)
-    touched = {t for t, _ in added} | {t for t, _ in stale}
+    want = {
+        (existing[p.code].pk, units[u].pk): order
+        for p in parsed
+        for order, u in enumerate(p.co_units, start=1)
+    }
+    stale = have.keys() - want.keys()
+    added = sorted(want.keys() - have.keys())
+    moved = [have[key] for key in want.keys() & have.keys() if have[key].order != want[key]]
+    for link in moved:
+        link.order = want[(link.task_id, link.unit_id)]
+    CoUnit.objects.filter(pk__in=[have[key].pk for key in stale]).delete()
+    CoUnit.objects.bulk_create(
+        [CoUnit(task_id=t, unit_id=u, order=want[(t, u)]) for t, u in added], batch_size=1000
+    )
+    CoUnit.objects.bulk_update(moved, ["order"], batch_size=1000)
+    touched = {t for t, _ in added} | {t for t, _ in stale} | {link.task_id for link in moved}
     touched -= {t.pk for t in new_tasks} | {t.pk for t in changed_tasks}
     summary.tasks_updated += len(touched)
 
@@ -501,6 +556,10 @@ def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
                 "order": order,
             }
             node = nodes.get((task.pk, pn.code))
+            if node is not None and node.due_month == pn.due_month:
+                # Another wording of the same month (an export writes 2021-06 for 2021年6月底)
+                # is no change: the clerk's first wording stays.
+                values["due_text"] = node.due_text
             if node is None:
                 new_nodes.append(Node(task=task, code=pn.code, **values))
             elif any(getattr(node, k) != v for k, v in values.items()):

@@ -18,6 +18,12 @@ class TaskQuerySet(models.QuerySet):
     def of_leader(self, leader: Leader):
         return self.filter(leader=leader)
 
+    def with_co_units(self):
+        """Each task's cooperating units in one query, in their written order."""
+        return self.prefetch_related(
+            models.Prefetch("co_unit_links", queryset=CoUnit.objects.select_related("unit"))
+        )
+
 
 class Task(models.Model):
     class Source(models.TextChoices):
@@ -38,7 +44,11 @@ class Task(models.Model):
         Unit, verbose_name="牵头单位", on_delete=models.PROTECT, related_name="led_tasks"
     )
     co_units = models.ManyToManyField(
-        Unit, verbose_name="配合单位", blank=True, related_name="cooperating_tasks"
+        Unit,
+        verbose_name="配合单位",
+        blank=True,
+        related_name="cooperating_tasks",
+        through="CoUnit",
     )
     requirements = models.TextField("工作要求", blank=True)
     start_month = models.DateField(
@@ -58,6 +68,38 @@ class Task(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def co_unit_names(self) -> list[str]:
+        """The cooperating units in the order the ledger names them (`co_units` is in the
+        units' own order): from `with_co_units()` when prefetched, else in one query."""
+        if "co_unit_links" in getattr(self, "_prefetched_objects_cache", {}):
+            links = self.co_unit_links.all()
+        else:
+            links = self.co_unit_links.select_related("unit")
+        return [link.unit.name for link in links]
+
+
+class CoUnit(models.Model):
+    """A cooperating unit (配合单位) of a task, in its place: official documents list them
+    in a deliberate order, so the order written in the ledger is kept."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="co_unit_links"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="配合单位", on_delete=models.CASCADE, related_name="co_unit_links"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        # The table Django made for the plain many-to-many field, kept with its rows.
+        db_table = "ledger_task_co_units"
+        ordering = ["order", "id"]
+        unique_together = [("task", "unit")]
+        verbose_name = verbose_name_plural = "配合单位"
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.unit.name}"
 
 
 class Node(models.Model):

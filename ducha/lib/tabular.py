@@ -51,6 +51,16 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / .doc
 DTD_PATTERN = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
+# Said to every clerk whose file is refused for its format: the programs they have.
+SAVE_AS_XLSX = "请在 Excel、WPS 或 LibreOffice 中另存为 .xlsx 后再导入"
+OTHER_SPREADSHEETS = {
+    ".xls": "旧版 .xls 文件",
+    ".et": "WPS 表格的 .et 文件",
+    ".ett": "WPS 表格的 .ett 模板",
+    ".ods": "LibreOffice 的 .ods 文件",
+    ".xlsb": "Excel 二进制 .xlsb 文件",
+}
+
 
 def read_table(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> Table:
     path = Path(path)
@@ -67,17 +77,19 @@ def read_table(path: str | Path, limits: Limits = Limits(), name: str | None = N
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         if head.startswith(OLE_MAGIC):
-            raise FileRefused(f"{name}：这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入")
+            raise FileRefused(f"{name}：这是旧版 .xls 文件，{SAVE_AS_XLSX}")
         if not head.startswith(XLSX_MAGIC):
-            raise FileRefused(f"{name}：扩展名是 {suffix}，但内容不是 Excel（xlsx）文件")
+            raise FileRefused(
+                f"{name}：扩展名是 {suffix}，但内容不是 Excel（xlsx）文件，{SAVE_AS_XLSX}"
+            )
         return _read_xlsx(path, name, limits)
     if suffix in (".csv", ".txt"):
         if head.startswith((XLSX_MAGIC, OLE_MAGIC)) or b"\x00" in head:
             raise FileRefused(f"{name}：扩展名是 {suffix}，但内容不是文本 CSV 文件")
         return _read_csv(path.read_bytes(), name, limits)
-    if suffix == ".xls":
-        raise FileRefused(f"{name}：不支持旧版 .xls，请在 Excel 中另存为 .xlsx 后再导入")
-    raise FileRefused(f"{name}：只能导入 .xlsx 或 .csv 文件")
+    if suffix in OTHER_SPREADSHEETS:
+        raise FileRefused(f"{name}：不支持{OTHER_SPREADSHEETS[suffix]}，{SAVE_AS_XLSX}")
+    raise FileRefused(f"{name}：只能导入 .xlsx 或 .csv 文件，{SAVE_AS_XLSX}")
 
 
 def decode_text(data: bytes, name: str) -> str:

@@ -1,10 +1,9 @@
 import json
 
 from django.core.management.base import BaseCommand, CommandError
-from openpyxl import Workbook
 
+from ducha.assessment.exports import scores_xlsx
 from ducha.assessment.scores import scores
-from ducha.lib.xlsx import HEADER_FILL, HEADER_FONT, set_text
 from ducha.ratings.marks import MARKS
 
 LABELS = {
@@ -38,7 +37,13 @@ class Command(BaseCommand):
         elif options["format"] == "xlsx":
             if not options["output"]:
                 raise CommandError("--format xlsx 需要用 -o 指定输出文件")
-            self._xlsx(result, label, options["output"])
+            scores_xlsx(
+                result,
+                options["output"],
+                year=options["year"],
+                quarter=options["quarter"],
+                label=label,
+            )
             self.stdout.write(f"已写出 {options['output']}")
         else:
             names = " ".join(m.name for m in MARKS.values())
@@ -46,19 +51,3 @@ class Command(BaseCommand):
             for s in result:
                 counts = f"{s.horse:>4} {s.ox:>4} {s.ostrich:>4} {s.snail:>4}"
                 self.stdout.write(f"{s.rank:<6} {s.name:<20} {s.score:>6}  {counts}")
-
-    def _xlsx(self, result, label, path):
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "考核得分"
-        for col, header in enumerate(["排名", label, "得分", *(m.name for m in MARKS.values())], 1):
-            cell = sheet.cell(row=1, column=col)
-            set_text(cell, header)
-            cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions["B"].width = 24
-        for r, s in enumerate(result, start=2):
-            for col, value in enumerate(
-                [s.rank, s.name, float(s.score), s.horse, s.ox, s.ostrich, s.snail], 1
-            ):
-                set_text(sheet.cell(row=r, column=col), value)
-        workbook.save(path)
