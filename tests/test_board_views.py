@@ -2,16 +2,21 @@
 
 import datetime as dt
 import json
+import os
 import re
+import shutil
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from ducha.assessment.scoring import score
 from ducha.boards.publication import publish, snapshot_with_hash
+from ducha.boards.units import units_by_kind
 from ducha.ledger.importing import import_ledger, import_progress
 from ducha.ledger.models import Task
+from ducha.org.models import Unit
 from ducha.ratings import marks
 from ducha.ratings.monthly import override_rating
 from tests.helpers import LEDGER_HEADER, PROGRESS_HEADER, ledger_row, write_csv
@@ -22,6 +27,15 @@ NAMES = {"horse": "骏马", "ox": "黄牛", "ostrich": "鸵鸟", "snail": "蜗�
 ROW = re.compile(
     r'<tr id="t-(?P<code>[^"]+)" class="task task-(?P<mark>\w+)">(?P<body>.*?)</tr>', re.S
 )
+UNIT_TABLE = re.compile(
+    r'<table class="unit-table unit-table-(?P<kind>\w+)"[^>]*>(?P<body>.*?)</table>', re.S
+)
+UNIT_ROW = re.compile(
+    r'<td role="cell" class="c-rank">(?P<rank>\d+)</td>'
+    r'<th scope="row"[^>]*><a href="[^"]*">(?P<unit>[^<]+)</a></th>'
+    r'(?P<counts>.*?)<td role="cell" class="c-n score"[^>]*>(?P<score>[\d.]+)</td>',
+    re.S,
+)
 
 
 def tasks_of(publication) -> dict:
@@ -30,6 +44,18 @@ def tasks_of(publication) -> dict:
 
 def rows(html: str) -> dict:
     return {m["code"]: m for m in ROW.finditer(html)}
+
+
+def unit_tables(html: str) -> dict[str, list[dict]]:
+    """{kind: [{rank, unit, score, counts: [(mark name, n)]}]} in the page's order."""
+    return {
+        table["kind"]: [
+            row.groupdict()
+            | {"counts": re.findall(r'data-label="([^"]+)">(\d+)</td>', row["counts"])}
+            for row in UNIT_ROW.finditer(table["body"])
+        ]
+        for table in UNIT_TABLE.finditer(html)
+    }
 
 
 def page(client, url, **headers):
@@ -122,13 +148,16 @@ def test_an_overridden_rating_says_adjusted_and_gives_the_reason(client, sample_
     assert "调整" in body and "补报材料证明6月已启动" in body and "按规则评为蜗牛" in body
 
 
-def test_the_unit_summary_lists_every_unit_with_its_score_and_rank(client, boards):
-    html = page(client, "/board/2021-06/")
-    summary = html[html.index('class="unit-table"') :]
-    for unit in json.loads(boards[JUNE].snapshot)["units"]:
-        cells = f'<td class="c-n">{unit["rank"]}</td><td><a href="/board/2021-06/?unit='
-        assert cells in summary and f">{unit['unit']}</a>" in summary
-        assert f'<td class="c-n score">{unit["score"]:.1f}</td>' in summary
+def test_the_unit_summary_lists_every_unit_with_its_score_rank_and_counts(client, boards):
+    tables = unit_tables(page(client, "/board/2021-06/"))
+    assert list(tables) == ["municipal"]  # the sample's lead units are all city departments
+    shown = {row["unit"]: row for row in tables["municipal"]}
+    units = json.loads(boards[JUNE].snapshot)["units"]
+    assert list(shown) == [u["unit"] for u in units]
+    for unit in units:
+        row = shown[unit["unit"]]
+        assert (row["rank"], row["score"]) == (str(unit["rank"]), f"{unit['score']:.1f}")
+        assert row["counts"] == [(m.name, str(unit[key])) for key, m in marks.MARKS.items()]
 
 
 def test_the_footer_shows_publication_date_version_and_the_chain(client, boards):
@@ -433,3 +462,87 @@ def test_the_chinese_page_offers_the_english_switch_as_a_plain_link(client, boar
     assert response.status_code == 302 and response["Location"] == "/board/2021-06/"
     assert '<html lang="en">' in page(client, "/board/2021-06/")
     assert client.get("/lang/en/?next=https://evil.example/")["Location"] == "/"
+
+
+# Unit summary by kind -------------------------------------------------------------------
+
+
+@pytest.fixture
+def kinds_board(areas, tmp_path):
+    """June over `ledger_of`: two city departments, a county, and 市商务局 filed as "other"."""
+    Unit.objects.create(name="市商务局", kind=Unit.Kind.OTHER)  # the table beats the name
+    ledger_of(20, tmp_path)  # five tasks each, marked unevenly: scores 52, 36, 42 and 52
+    publish(MAY, now=AUGUST_10)
+    return publish(JUNE, now=AUGUST_10).publication
+
+
+def test_city_departments_counties_and_others_are_ranked_in_separate_tables(client, kinds_board):
+    html = page(client, "/board/2021-06/")
+    tables = unit_tables(html)
+    assert {kind: [r["unit"] for r in rows] for kind, rows in tables.items()} == {
+        "municipal": ["市工业和信息化局", "市财政局"],
+        "county": ["德城区"],
+        "other": ["市商务局"],
+    }
+    tasks = json.loads(kinds_board.snapshot)["tasks"]
+    for rows in tables.values():
+        names = {r["unit"] for r in rows}
+        expected = score((t["lead_unit"], t["rating"]) for t in tasks if t["lead_unit"] in names)
+        assert [(r["rank"], r["unit"], r["score"]) for r in rows] == [
+            (str(s.rank), s.name, f"{s.score:.1f}") for s in expected
+        ]
+        assert rows[0]["rank"] == "1"
+    overall = {u["unit"]: u["rank"] for u in json.loads(kinds_board.snapshot)["units"]}
+    # Overall, 市商务局 would be third and 市财政局 fourth, behind a county.
+    assert overall == {"市工业和信息化局": 1, "德城区": 1, "市商务局": 3, "市财政局": 4}
+    assert [r["rank"] for rows in tables.values() for r in rows] == ["1", "2", "1", "1"]
+    headings = re.findall(r'<h3 class="unit-kind" id="units-(\w+)">([^<]+) <small>', html)
+    assert headings == [("municipal", "市直部门"), ("county", "县市区"), ("other", "其他")]
+
+
+def test_a_unit_no_longer_in_the_units_table_is_grouped_by_the_form_of_its_name(db):
+    Unit.objects.create(name="德州学院", kind=Unit.Kind.MUNICIPAL)
+    tasks = [
+        {"lead_unit": "市新设局", "rating": "horse"},
+        {"lead_unit": "德州学院", "rating": "ox"},
+        {"lead_unit": "宁津县", "rating": "snail"},
+        {"lead_unit": "市残联", "rating": None},
+        {"lead_unit": "某某中心", "rating": "ostrich"},
+    ]
+    groups = units_by_kind(tasks)
+    assert [(g.kind, [(s.name, s.rank) for s in g.units]) for g in groups] == [
+        ("municipal", [("市新设局", 1), ("德州学院", 2)]),
+        ("county", [("宁津县", 1)]),
+        ("other", [("某某中心", 1)]),
+    ]  # 市残联 led no rated task this month: no row, as in the overall ranking
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+@pytest.mark.django_db(transaction=True)
+def test_the_unit_tables_fit_a_phone_without_scrolling_or_squeezing_names(
+    live_server, kinds_board, artifacts, monkeypatch
+):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        phone = browser.new_page(viewport={"width": 390, "height": 844})
+        phone.goto(f"{live_server.url}/board/2021-06/")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        names = phone.locator(".unit-table tbody .c-unit")
+        assert names.count() == 4
+        for box in (names.nth(i).bounding_box() for i in range(4)):
+            assert box["width"] > 150 and box["height"] < 40  # one line, not a column of glyphs
+        # The counts go under the name, each with its mark's name before it.
+        first = phone.locator(".unit-table-municipal tbody tr").first
+        name = first.locator(".c-unit").bounding_box()
+        cells = [first.locator(".c-count").nth(i) for i in range(4)]
+        labels = [c.evaluate("e => getComputedStyle(e, '::before').content") for c in cells]
+        assert labels == [f'"{m.name}"' for m in marks.MARKS.values()]
+        assert all(c.bounding_box()["y"] >= name["y"] + name["height"] for c in cells)
+        phone.locator("section.units").screenshot(path=artifacts / "board-units-390.png")
+        browser.close()

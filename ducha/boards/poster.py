@@ -1,4 +1,10 @@
-"""The printable A3 poster of a published board, in Chinese (HTML rendered by WeasyPrint)."""
+"""The printable A3 poster of a published board, in Chinese (HTML rendered by WeasyPrint).
+
+Page one is what an office pins up: the month, the five counts, the horses and the snails
+by name, the lead units ranked within their kind, and the issuing office with the date in
+the foot. The full task list follows as an annex. Every row carries its mark's name beside
+the colour, so a black-and-white copy says the same thing.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +16,18 @@ from itertools import groupby
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
-from ducha.ratings.marks import MARKS, mark, stylesheet
+from ducha.boards.units import units_by_kind
+from ducha.lib.months import format_month_zh, parse_month
+from ducha.ratings.marks import HORSE, MARKS, NOT_RATED, SNAIL, mark, stylesheet
 
-FONTS = (
-    '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", "Noto Serif CJK SC", sans-serif'
-)
+# The Simplified Chinese face first everywhere: with another first, or none, some glyphs
+# come from the Japanese face, whose forms differ from those printed in China.
+FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif'
+
+# Page one is tried at these settings in turn, the tighter ones only when it would overflow.
+DENSITIES = ("roomy", "", "dense", "denser")
 
 
 class PosterError(Exception):
@@ -39,32 +51,90 @@ def check_cjk_font() -> None:
         )
 
 
-def poster_html(board: dict) -> str:
-    year, month = int(board["month"][:4]), int(board["month"][5:])
-    rows = []
-    for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"])):
-        rows.append(t | {"rating_name": mark(t["rating"]).name, "mark": mark(t["rating"])})
-    areas = [
-        {"name": area, "rows": list(group)}
-        for area, group in groupby(rows, key=lambda r: r["area"])
+def _day_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def poster_html(board: dict, part: str = "notice", density: str = "") -> str:
+    """The HTML of the notice (page one) or of the annex (every task)."""
+    return _html(_context(board), part, density)
+
+
+def _html(context: dict, part: str, density: str = "") -> str:
+    # Always Chinese (the unit kinds' labels are translatable), whoever asks for it.
+    with translation.override(settings.LANGUAGE_CODE):
+        return render_to_string("boards/poster.html", context | {"part": part, "density": density})
+
+
+def _context(board: dict) -> dict:
+    rows = [
+        t | {"mark": mark(t["rating"])}
+        for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"]))
     ]
     counts = {key: sum(1 for r in rows if r["rating"] == key) for key in MARKS}
-    legend = [{"mark": m, "count": counts[key]} for key, m in MARKS.items()]
-    published = dt.datetime.fromisoformat(board["published_at"])
-    return render_to_string(
-        "boards/poster.html",
+    groups = [
         {
-            "board": board,
-            "title": f"{settings.DUCHA_CITY}改革任务“四色”督查公示",
-            "month_zh": f"{year}年{month}月",
-            "published_on": f"{published.year}年{published.month}月{published.day}日",
-            "total": len(rows),
-            "areas": areas,
-            "legend": legend,
-            "fonts": FONTS,
-            "mark_css": stylesheet(),
-        },
-    )
+            "kind": g.kind,
+            "label": g.label,  # lazy: shown in Chinese, inside _html
+            "units": [
+                {
+                    "rank": s.rank,
+                    "name": s.name,
+                    "score": f"{s.score:.1f}",
+                    "counts": [getattr(s, key) for key in MARKS],
+                }
+                for s in g.units
+            ],
+        }
+        for g in units_by_kind(board["tasks"])
+    ]
+    return {
+        "board": board,
+        "title": f"{settings.DUCHA_CITY}改革任务“四色”督查公示",
+        "month_zh": format_month_zh(parse_month(board["month"])),
+        "published_on": _day_zh(dt.datetime.fromisoformat(board["published_at"]).date()),
+        "office": settings.DUCHA_OFFICE_NAME,
+        "total": len(rows),
+        "legend": [
+            *({"mark": m, "count": counts[key]} for key, m in MARKS.items()),
+            {"mark": NOT_RATED, "count": sum(1 for r in rows if r["rating"] is None)},
+        ],
+        "marks": list(MARKS.values()),
+        "points": [(m, settings.DUCHA_POINTS[key]) for key, m in MARKS.items()],
+        "highlights": [
+            {"mark": m, "rows": [r for r in rows if r["rating"] == m.key]} for m in (HORSE, SNAIL)
+        ],
+        "unit_groups": groups,
+        "rank_columns": _rank_columns(groups),
+        "areas": [
+            {"name": area, "rows": list(group)}
+            for area, group in groupby(rows, key=lambda r: r["area"])
+        ],
+        "fonts": FONTS,
+        "mark_css": stylesheet(),
+    }
+
+
+def _rank_columns(groups: list[dict]) -> list[list[dict]]:
+    """Page one's three columns of unit tables, the longest group split into two or three.
+
+    City departments are the many: their table continues in the next column (under a
+    repeated head); the smaller groups share the last column.
+    """
+    if not groups:
+        return []
+    first, rest = groups[0], groups[1:]
+    slots = 2 if rest else 3
+    beside = sum(len(g["units"]) + 3 for g in rest)
+    height = max(-(-len(first["units"]) // slots), beside - 3, 1)
+    units = first["units"]
+    columns = [
+        [first | {"units": units[i : i + height], "continued": i > 0}]
+        for i in range(0, len(units), height)
+    ]
+    if rest:
+        columns.append([g | {"continued": False} for g in rest])
+    return columns
 
 
 def board_pdf(board: dict, output) -> None:
@@ -78,4 +148,12 @@ def board_pdf(board: dict, output) -> None:
     # WeasyPrint warns on every run when HarfBuzz's subsetter is absent; the PDF is fine.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=poster_html(board)).write_pdf(output)
+    context = _context(board)
+    # Page one is laid out alone (a fraction of the annex's time), set tighter until it
+    # fits on its sheet; the annex, numbered on its own, follows it.
+    for density in DENSITIES:
+        notice = HTML(string=_html(context, "notice", density)).render()
+        if len(notice.pages) == 1:
+            break
+    annex = HTML(string=_html(context, "annex")).render()
+    notice.copy([*notice.pages, *annex.pages]).write_pdf(output)

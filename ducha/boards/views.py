@@ -28,6 +28,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -36,6 +37,7 @@ from ducha.boards import exports
 from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
 from ducha.boards.publication import snapshot_with_hash
+from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
 from ducha.lib.months import add_months, format_month, parse_month
 from ducha.ratings.display import MARKS, NOT_RATED
@@ -130,12 +132,16 @@ def _wants_results_only(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _chain_head() -> str | None:
-    return Publication.objects.order_by("-seq").values_list("sha256", flat=True).first()
+def _chain_head(request) -> str | None:
+    # An anonymous visitor's page cache has just read it (pagecache.public_page).
+    head = getattr(request, "chain_head", None)
+    if head is None:
+        head = Publication.objects.order_by("-seq").values_list("sha256", flat=True).first()
+    return None if head == "-" else head
 
 
 def _board_response(request, month: dt.date | None, version: int | None):
-    head = _chain_head()
+    head = _chain_head(request)
     if head is None:
         return _missing_board(request, month)
     filters = _filters(request.GET)
@@ -288,7 +294,8 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
             "source": [{"value": k, "label": v} for k, v in SOURCES.items()],
             "rating": [*MARKS.values(), NOT_RATED],
         },
-        "units": board["units"],
+        # Only the `board` partial reads it: an htmx filter request never asks for units.
+        "unit_groups": SimpleLazyObject(lambda: _unit_tables(board["tasks"])),
         "marks": list(MARKS.values()),
         "points": [(MARKS[k], settings.DUCHA_POINTS[k]) for k in MARKS],
         "path": request.path,
@@ -302,6 +309,26 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
             )
         ],
     }
+
+
+def _unit_tables(tasks: list[dict]) -> list[dict]:
+    """The per-unit summary: city departments, counties and others, each ranked within itself."""
+    return [
+        {
+            "kind": group.kind,
+            "label": group.label,
+            "units": [
+                {
+                    "rank": s.rank,
+                    "unit": s.name,
+                    "score": s.score,
+                    "counts": [(mark, getattr(s, key)) for key, mark in MARKS.items()],
+                }
+                for s in group.units
+            ],
+        }
+        for group in units_by_kind(tasks)
+    ]
 
 
 @dataclass(frozen=True)
@@ -466,7 +493,8 @@ def _get_public_task(code: str) -> Task | None:
     """Tasks are public, every field of them; this is the one place that looks them up."""
     return (
         Task.objects.select_related("area", "leader", "lead_unit")
-        .prefetch_related("co_units", "nodes")
+        .with_co_units()
+        .prefetch_related("nodes")
         .filter(code=code)
         .first()
     )
@@ -508,7 +536,7 @@ def task_detail(request, code: str):
         "task": task,
         "source": SOURCES.get(task.get_source_display(), task.get_source_display()),
         "status": TASK_STATUS.get(task.status, task.status),
-        "co_units": [u.name for u in task.co_units.all()],
+        "co_units": task.co_unit_names(),
         "nodes": nodes,
         "history": history,
         "last": last,

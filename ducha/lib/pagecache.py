@@ -32,7 +32,9 @@ def public_page(view):
             or request.headers.get("HX-Request")
         ):
             return view(request, *args, **kwargs)
-        key = f"page:{chain_head()}:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+        head = chain_head()
+        request.chain_head = head  # the view keys its own cache by it too: one query, not two
+        key = f"page:{head}:{request.LANGUAGE_CODE}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is None:
             response = view(request, *args, **kwargs)
