@@ -129,11 +129,11 @@ def _rank_columns(groups: list[dict]) -> list[list[dict]]:
     height = max(-(-len(first["units"]) // slots), beside - 3, 1)
     units = first["units"]
     columns = [
-        [first | {"units": units[i : i + height], "continued": i > 0}]
+        [first | {"units": units[i : i + height], "continued": i > 0, "total": len(units)}]
         for i in range(0, len(units), height)
     ]
     if rest:
-        columns.append([g | {"continued": False} for g in rest])
+        columns.append([g | {"continued": False, "total": len(g["units"])} for g in rest])
     return columns
 
 
