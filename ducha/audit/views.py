@@ -9,7 +9,8 @@ from django.shortcuts import render
 
 from ducha.audit.log import verify_log
 from ducha.audit.models import AuditEntry
-from ducha.audit.words import describe, month_label
+from ducha.audit.words import describe
+from ducha.lib.dates import month_label
 from ducha.lib.months import format_month, parse_month_or
 
 PER_PAGE = 50

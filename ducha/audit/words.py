@@ -13,12 +13,11 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils import dateformat
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from ducha.audit.models import AuditEntry
 from ducha.lib import clock
+from ducha.lib.dates import month_label
 from ducha.lib.months import parse_month
 from ducha.ratings.display import shown
 
@@ -55,10 +54,6 @@ def who(entry: AuditEntry) -> str:
 
 def when(entry: AuditEntry) -> str:
     return clock.local(entry.at).strftime("%Y-%m-%d %H:%M")
-
-
-def month_label(month: dt.date) -> str:
-    return dateformat.format(month, pgettext("month", "Y年n月"))
 
 
 def short_hash(label: str, value: str) -> Detail:

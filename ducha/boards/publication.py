@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ducha.assessment.scoring import score
 from ducha.audit import record
@@ -17,6 +18,7 @@ from ducha.boards.models import ChainLock, Hold, Publication
 from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
+from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, format_month_zh
 from ducha.ratings import rules
 from ducha.ratings.monthly import rate_month
@@ -125,19 +127,21 @@ def publish(
     says so; with it, a new version is added that keeps the earlier ones readable.
     """
     if correction is not None and not correction.strip():
-        raise PublicationError("勘误必须写明理由")
+        raise PublicationError(_("勘误必须写明理由"))
     now = now or clock.now()
     if clock.local(now).date() < add_months(month, 1):
-        raise PublicationError(f"{format_month_zh(month)}尚未结束，不能发布")
+        raise PublicationError(_("%(month)s尚未结束，不能发布") % {"month": month_label(month)})
     try:
         with transaction.atomic():
-            lock, _ = ChainLock.objects.get_or_create(pk=1)
+            lock, _created = ChainLock.objects.get_or_create(pk=1)
             ChainLock.objects.select_for_update().get(pk=lock.pk)
             current = latest(month)
             if current is not None and correction is None:
                 return Published(current, False)
             if current is None and correction is not None:
-                raise PublicationError(f"{format_month_zh(month)}还没有发布，无需勘误")
+                raise PublicationError(
+                    _("%(month)s还没有发布，无需勘误") % {"month": month_label(month)}
+                )
             head = chain_head()
             version = current.version + 1 if current else 1
             board = build_board(month)
@@ -228,7 +232,7 @@ def verify(head: str | None = None) -> list[str]:
 @transaction.atomic
 def hold(month: dt.date, reason: str = "", by=None, by_name: str = "", request=None) -> Hold:
     if latest(month) is not None:
-        raise PublicationError(f"{format_month_zh(month)}已经发布，暂缓无效")
+        raise PublicationError(_("%(month)s已经发布，暂缓无效") % {"month": month_label(month)})
     existing = Hold.objects.filter(month=month, released_at__isnull=True).first()
     if existing:
         return existing

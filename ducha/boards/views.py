@@ -26,10 +26,10 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
-from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -39,8 +39,11 @@ from ducha.boards.poster import PosterError, board_pdf
 from ducha.boards.publication import snapshot_with_hash
 from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
+from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
+from ducha.ratings import marks
 from ducha.ratings.display import MARKS, NOT_RATED
+from ducha.ratings.reasons import reason_texts
 
 # Keys carry the chain head, so entries never go stale; the timeout only bounds memory.
 CACHE_SECONDS = 7 * 24 * 3600
@@ -63,21 +66,6 @@ TASK_STATUS = {
     Task.Status.SUSPENDED: _("暂停"),
     Task.Status.CANCELLED: _("取消"),
 }
-
-
-# Labels ---------------------------------------------------------------------------------
-
-
-def month_label(month: dt.date) -> str:
-    return dateformat.format(month, pgettext("month", "Y年n月"))
-
-
-def short_month_label(month: dt.date) -> str:
-    return dateformat.format(month, pgettext("short month", "n月"))
-
-
-def day_label(day: dt.date) -> str:
-    return dateformat.format(day, pgettext("day", "Y年n月j日"))
 
 
 def _month_of(text: str) -> dt.date | None:
@@ -339,24 +327,24 @@ class Change:
 
 
 def _change(before: dict | None, code: str, rating: str | None) -> Change | None:
-    """How a task's mark moved against last month's latest publication."""
+    """How a task's mark moved against last month's latest publication, in words."""
     if before is None:
         return None
-    if code not in before:
-        return Change("new", "＋", gettext("新列入"))
-    old = before[code]
-    if old is None and rating is None:
-        return Change("none", "", "—")
-    if old == rating:
-        return Change("same", "＝", gettext("持平"))
-    if old is None:
-        return Change("rated", "•", gettext("开始评价"))
-    if rating is None:
-        return Change("unrated", "•", NOT_RATED.meaning)
-    names = {"old": MARKS[old].name, "new": MARKS[rating].name}
-    if MARKS[rating].rank > MARKS[old].rank:
-        return Change("up", "↑", gettext("由%(old)s升为%(new)s") % names)
-    return Change("down", "↓", gettext("由%(old)s降为%(new)s") % names)
+    old = before.get(code)
+    direction = marks.movement(old, rating, code in before)
+    if direction in ("up", "down"):
+        names = {"old": MARKS[old].name, "new": MARKS[rating].name}
+        if direction == "up":
+            return Change("up", "↑", gettext("由%(old)s升为%(new)s") % names)
+        return Change("down", "↓", gettext("由%(old)s降为%(new)s") % names)
+    words = {
+        "new": ("＋", gettext("新列入")),
+        "none": ("", "—"),
+        "same": ("＝", gettext("持平")),
+        "rated": ("•", gettext("开始评价")),
+        "unrated": ("•", NOT_RATED.meaning),
+    }
+    return Change(direction, *words[direction])
 
 
 def _rows(board: dict, previous: dict | None) -> list[dict]:
@@ -370,6 +358,7 @@ def _rows(board: dict, previous: dict | None) -> list[dict]:
                 "mark": MARKS.get(t["rating"], NOT_RATED),
                 "source_label": SOURCES.get(t["source"], t["source"]),
                 "change": _change(before, t["task"], t["rating"]),
+                "reason_texts": reason_texts(t["reasons"]),
                 "computed_mark": (MARKS.get(override["computed"], NOT_RATED) if override else None),
             }
         )

@@ -133,7 +133,7 @@ class MonthSummary:
                 _("其中 %(n)s 项已填报、仍待单位负责人审核") % {"n": len(self.waiting_for_head)}
             )
         if self.queue:
-            out.append(_("%(n)s 份报送待改革办审核") % {"n": len(self.queue)})
+            out.append(_("%(n)s 份报送仍待改革办审核") % {"n": len(self.queue)})
         if not self.deadline_passed:
             out.append(_("报送截止日期尚未到"))
         return out

@@ -12,15 +12,14 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import dateformat
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from ducha.boards.publication import PublicationError, hold, publish, release
 from ducha.desk.month import summarize
 from ducha.lib import clock
 from ducha.lib.access import office_required, overseer_required
+from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, parse_month_or
 from ducha.ratings.display import MARKS, shown
 from ducha.ratings.monthly import override_rating
@@ -35,10 +34,6 @@ def _month(request) -> dt.date:
 def _default_month() -> dt.date:
     """The month the office is working on: the one being reported, or just reported."""
     return workflow.reporting_month()
-
-
-def _month_words(month: dt.date) -> str:
-    return dateformat.format(month, pgettext("month", "Y年n月"))
 
 
 @overseer_required
@@ -110,7 +105,7 @@ def publication(request):
         return _check_page(request, month, action)
     who = {"by": request.user, "request": request}
     back = f"{reverse('desk:office')}?month={format_month(month)}"
-    words = _month_words(month)
+    words = month_label(month)
     try:
         if action in ("publish", "correct"):
             if request.POST.get("confirm", "").strip() != format_month(month):

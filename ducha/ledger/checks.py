@@ -2,7 +2,10 @@
 
 import datetime as dt
 
-from ducha.lib.months import format_month_zh, month_end
+from django.utils.translation import gettext as _
+
+from ducha.lib.dates import month_label
+from ducha.lib.months import month_end
 
 DONE, NOT_STARTED = "done", "not_started"
 
@@ -14,21 +17,22 @@ def progress_problems(
     problems = []
     if status == DONE:
         if done_on is None:
-            problems.append(("done_on", "状态为已完成时必须填写完成日期"))
+            problems.append(("done_on", _("状态为已完成时必须填写完成日期")))
         elif done_on > month_end(month):
-            problems.append(
-                (
-                    "done_on",
-                    f"完成日期 {done_on.isoformat()} 晚于报送月份 {format_month_zh(month)} 的月底",
-                )
-            )
+            text = _("完成日期 %(date)s 晚于报送月份 %(month)s 的月底") % {
+                "date": done_on.isoformat(),
+                "month": month_label(month),
+            }
+            problems.append(("done_on", text))
         if percent is not None and percent != 100:
-            problems.append(("percent", f"状态为已完成，进度应为 100% 或留空，而不是 {percent}%"))
+            text = _("状态为已完成，进度应为 100%% 或留空，而不是 %(n)s%%") % {"n": percent}
+            problems.append(("percent", text))
     else:
         if done_on is not None:
-            problems.append(("done_on", "只有状态为已完成时才填写完成日期"))
+            problems.append(("done_on", _("只有状态为已完成时才填写完成日期")))
         if status == NOT_STARTED and percent:
-            problems.append(("percent", f"状态为未启动，进度应为 0 或留空，而不是 {percent}%"))
+            text = _("状态为未启动，进度应为 0 或留空，而不是 %(n)s%%") % {"n": percent}
+            problems.append(("percent", text))
     return problems
 
 

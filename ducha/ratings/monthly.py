@@ -6,8 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ducha.audit import record
+from ducha.lib.dates import month_label
 from ducha.ratings import marks, rules
 from ducha.ratings.facts import load_facts
 from ducha.ratings.models import Override
@@ -71,12 +73,15 @@ def override_rating(
     """Set (or with a blank rating, withdraw) the office's rating of `task` for `month`."""
     reason = reason.strip()
     if not reason:
-        raise ValueError("调整评价必须写明理由")
+        raise ValueError(_("调整评价必须写明理由"))
     if rating and rating not in rules.RATINGS:
-        raise ValueError(f"「{rating}」不是四色评价之一（horse、ox、ostrich、snail）")
+        raise ValueError(_("「%(rating)s」不是四色评价之一") % {"rating": rating})
     computed = next(iter(rate_month(month, type(task).objects.filter(pk=task.pk)))).computed
     if rating and computed is None:
-        raise ValueError(f"{task.code} 在 {month:%Y-%m} 不参与评价，不能调整")
+        raise ValueError(
+            _("%(code)s 在 %(month)s 不参与评价，不能调整")
+            % {"code": task.code, "month": month_label(month)}
+        )
     override = Override.objects.create(
         task=task,
         month=month,

@@ -7,9 +7,9 @@ parts. A reason without parts (a board published before they were recorded) stay
 
 from __future__ import annotations
 
-from django.utils import dateformat
 from django.utils.translation import get_language, gettext, pgettext
 
+from ducha.lib.dates import month_label
 from ducha.lib.months import parse_month
 from ducha.ratings.display import shown
 
@@ -42,15 +42,11 @@ STATUS = {
 }
 
 
-def _month_words(text: str) -> str:
-    return dateformat.format(parse_month(text), pgettext("month", "Y年n月"))
-
-
 def _parts(args: dict) -> dict:
     parts = dict(args)
     for key in ("month", "due", "start"):
         if parts.get(key):
-            parts[key] = _month_words(parts[key])
+            parts[key] = month_label(parse_month(parts[key]))
     for key in ("from", "to"):
         if key in parts:
             parts[key] = shown(parts[key] or None).name

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 MB = 1024 * 1024
 
@@ -29,7 +31,7 @@ KINDS = {
     ),
     "ole": ("application/octet-stream", {".doc", ".xls", ".ppt", ".wps", ".et"}),
 }
-ALLOWED = "PDF、PNG/JPEG 图片、Word/Excel/PowerPoint 文档"
+ALLOWED = gettext_noop("PDF、PNG/JPEG 图片、Word/Excel/PowerPoint 文档")
 # Markup that a browser would run if it ever sniffed the file as HTML.
 MARKUP = re.compile(rb"<\s*(html|script|iframe|svg|body|object|embed|!doctype)", re.IGNORECASE)
 OFFICE_PARTS = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
@@ -78,14 +80,17 @@ def _office_kind(path: Path, name: str) -> str:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
             if len(names) > 5000 or sum(i.file_size for i in z.infolist()) > 200 * MB:
-                raise EvidenceRefused(f"{name}：压缩内容过大，已拒绝")
+                raise EvidenceRefused(_("%(name)s：压缩内容过大，已拒绝") % {"name": name})
     except zipfile.BadZipFile:
-        raise EvidenceRefused(f"{name}：文件已损坏") from None
+        raise EvidenceRefused(_("%(name)s：文件已损坏") % {"name": name}) from None
     if "[Content_Types].xml" in names:
         for kind, prefix in OFFICE_PARTS.items():
             if any(n.startswith(prefix) for n in names):
                 return kind
-    raise EvidenceRefused(f"{name}：是压缩包而不是 Office 文档；只接受{ALLOWED}")
+    raise EvidenceRefused(
+        _("%(name)s：是压缩包而不是 Office 文档；只接受%(allowed)s")
+        % {"name": name, "allowed": _(ALLOWED)}
+    )
 
 
 def check(path: Path, name: str) -> Checked:
@@ -93,27 +98,36 @@ def check(path: Path, name: str) -> Checked:
     size = path.stat().st_size
     limit = settings.DUCHA_EVIDENCE_MAX_MB * MB
     if size == 0:
-        raise EvidenceRefused(f"{name}：文件是空的")
+        raise EvidenceRefused(_("%(name)s：文件是空的") % {"name": name})
     if size > limit:
         raise EvidenceRefused(
-            f"{name}：文件 {size / MB:.1f} MB，超过 {settings.DUCHA_EVIDENCE_MAX_MB} MB 的上限"
+            _("%(name)s：文件 %(size).1f MB，超过 %(limit)s MB 的上限")
+            % {"name": name, "size": size / MB, "limit": settings.DUCHA_EVIDENCE_MAX_MB}
         )
     data = path.read_bytes()
     kind = _sniff(data[:16])
     if kind == "zip":
         kind = _office_kind(path, name)
     if kind is None:
-        raise EvidenceRefused(f"{name}：文件内容不是允许的类型；只接受{ALLOWED}")
+        raise EvidenceRefused(
+            _("%(name)s：文件内容不是允许的类型；只接受%(allowed)s")
+            % {"name": name, "allowed": _(ALLOWED)}
+        )
     content_type, extensions = KINDS[kind]
     suffix = Path(name).suffix.lower()
     if suffix not in extensions:
-        raise EvidenceRefused(f"{name}：扩展名 {suffix or '（无）'} 与文件内容（{kind}）不符")
+        raise EvidenceRefused(
+            _("%(name)s：扩展名 %(suffix)s 与文件内容（%(kind)s）不符")
+            % {"name": name, "suffix": suffix or _("（无）"), "kind": kind}
+        )
     if kind in ("png", "jpeg") and MARKUP.search(data):
-        raise EvidenceRefused(f"{name}：图片中夹带了网页代码，已拒绝")
+        raise EvidenceRefused(_("%(name)s：图片中夹带了网页代码，已拒绝") % {"name": name})
     if kind == "png" and not _png_is_clean(data):
-        raise EvidenceRefused(f"{name}：PNG 结构不完整或末尾附加了其他数据，已拒绝")
+        raise EvidenceRefused(
+            _("%(name)s：PNG 结构不完整或末尾附加了其他数据，已拒绝") % {"name": name}
+        )
     if kind == "pdf" and b"%%EOF" not in data[-2048:]:
-        raise EvidenceRefused(f"{name}：PDF 文件不完整")
+        raise EvidenceRefused(_("%(name)s：PDF 文件不完整") % {"name": name})
     return Checked(kind, content_type, size, hashlib.sha256(data).hexdigest())
 
 

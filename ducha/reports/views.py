@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ducha.boards.models import Publication
@@ -214,10 +215,10 @@ def _render_report(request, task, month, report, errors=None, posted=None, statu
 
 
 FIELD_LABELS = {
-    "status": _("状态"),
-    "percent": _("进度"),
-    "done_on": _("完成日期"),
-    "note": _("说明"),
+    "status": gettext_lazy("状态"),
+    "percent": gettext_lazy("进度"),
+    "done_on": gettext_lazy("完成日期"),
+    "note": gettext_lazy("说明"),
 }
 
 
