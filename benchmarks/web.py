@@ -63,7 +63,7 @@ def main() -> None:
         **os.environ,
         "DUCHA_VAR_DIR": str(folder),
         "DATABASE_URL": os.environ.get("DATABASE_URL", f"sqlite:///{folder}/bench.sqlite3"),
-        "DUCHA_TODAY": "2022-01-11",
+        "DUCHA_TODAY": "2022-02-08",  # the demo's date: January being closed
         "ALLOWED_HOSTS": "127.0.0.1",
     }
     ducha = [str(BIN / "python"), "-m", "ducha"]
@@ -71,7 +71,7 @@ def main() -> None:
         [*ducha, "demo", "--no-serve"], env=env, check=True, cwd=ROOT, stdout=subprocess.DEVNULL
     )
     cookies = {}
-    for username in ("office", "reporter"):
+    for username in ("office", "reporter", "head", "leader"):
         out = subprocess.run(
             [*ducha, "shell", "-c", SESSION.format(username=username)],
             env=env,
@@ -112,9 +112,17 @@ def main() -> None:
             ("public board /board/2021-06/", f"{base}/board/2021-06/", None),
             ("task page /tasks/<code>/", None, None),
             ("reporter /me/", f"{base}/me/", cookies["reporter"]),
-            ("office /office/ (Jan 2022)", f"{base}/office/", cookies["office"]),
+            ("head /me/", f"{base}/me/", cookies["head"]),
+            ("leader /me/ (trend of 12 months)", f"{base}/me/", cookies["leader"]),
+            ("reporter's report form", None, cookies["reporter"]),
+            ("office /office/ (Jan 2022 preview)", f"{base}/office/", cookies["office"]),
             (
-                "office /office/?month=2021-12 (preview)",
+                "office publication check (Jan 2022)",
+                f"{base}/office/publication/?month=2022-01",
+                cookies["office"],
+            ),
+            (
+                "office /office/?month=2021-12 (posted)",
                 f"{base}/office/?month=2021-12",
                 cookies["office"],
             ),
@@ -124,15 +132,20 @@ def main() -> None:
                 *ducha,
                 "shell",
                 "-c",
-                "from ducha.ledger.models import Task; print('CODE', Task.objects.first().code)",
+                "from ducha.ledger.models import Task; print('CODE', Task.objects.first().code); "
+                "from ducha.reports.models import Report; "
+                "r = Report.objects.filter(unit__users__username='reporter', status='draft')"
+                ".first(); print('DRAFT', r.task.code)",
             ],
             env=env,
             cwd=ROOT,
             capture_output=True,
             text=True,
         ).stdout
+        draft = re.search(r"DRAFT (\S+)", code).group(1)
         code = re.search(r"CODE (\S+)", code).group(1)
         pages[3] = ("task page /tasks/<code>/", f"{base}/tasks/{code}/", None)
+        pages[7] = (pages[7][0], f"{base}/reports/{draft}/2022-01/", pages[7][2])
         for _name, url, cookie in pages:  # warm the caches
             if cookie is None:
                 urllib.request.urlopen(url, timeout=30)

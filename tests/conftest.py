@@ -1,9 +1,15 @@
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The browser tests drive Debian's chromium through Playwright; no browser download.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
+PASSWORD = "pw-12345678"  # every person of the `cycle` fixture
 # The acceptance samples (a ledger, its progress and the expected ratings), kept in the repo.
 SAMPLES = ROOT / "tests" / "data"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
@@ -34,6 +40,49 @@ def boards(sample_ledger):
     return {
         m: publish(m, now=august_10).publication for m in (dt.date(2021, 5, 1), dt.date(2021, 6, 1))
     }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, one per test module.
+
+    Not one per session: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which the rest of the suite should not run under.
+    """
+    from playwright.sync_api import sync_playwright
+
+    # Django refuses ORM calls while an event loop runs in the thread; the calls here are plain.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def login(browser, live_server, username, width=1280, password=PASSWORD, language=None):
+    """A new page signed in as `username`; `language="en"` chooses English first."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    if language:
+        page.context.add_cookies(
+            [{"name": "django_language", "value": language, "url": live_server.url}]
+        )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.press("input[name=password]", "Enter")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, page.content()[:500]
+    return page
 
 
 @pytest.fixture
@@ -89,7 +138,7 @@ def cycle(db, areas, tmp_path, settings):
     Role = User.Role
 
     def person(username, role, unit=None, leader=None):
-        user = User.objects.create_user(username, password="pw-12345678", role=role, unit=unit)
+        user = User.objects.create_user(username, password=PASSWORD, role=role, unit=unit)
         user.leader = leader
         user.full_name = username
         user.save()

@@ -12,8 +12,7 @@ from ducha.accounts.middleware import SEEN, STARTED
 from ducha.accounts.models import LoginAttempt
 from ducha.audit.models import AuditEntry
 from ducha.org.models import User
-from tests.conftest import ROOT
-from tests.test_browser import CHROMIUM, browser  # noqa: F401  (browser: a fixture)
+from tests.conftest import CHROMIUM, ROOT
 
 PASSWORD = "right-horse-battery-7"
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -19,8 +19,8 @@ from ducha.boards.models import Publication
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.org.models import Unit, User
 from ducha.reports.models import Report
+from tests.conftest import CHROMIUM, login
 from tests.helpers import tamper
-from tests.test_browser import CHROMIUM, browser, login  # noqa: F401  (browser: a fixture)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FEB_8 = dt.datetime(2022, 2, 8, 14, 3, tzinfo=SHANGHAI)

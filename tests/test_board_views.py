@@ -25,7 +25,7 @@ MAY, JUNE, JULY = dt.date(2021, 5, 1), dt.date(2021, 6, 1), dt.date(2021, 7, 1)
 AUGUST_10 = dt.datetime(2021, 8, 10, 9, tzinfo=dt.UTC)
 NAMES = {"horse": "骏马", "ox": "黄牛", "ostrich": "鸵鸟", "snail": "蜗牛"}
 ROW = re.compile(
-    r'<tr id="t-(?P<code>[^"]+)" class="task task-(?P<mark>\w+)">(?P<body>.*?)</tr>', re.S
+    r'<tr id="t-(?P<code>[^"]+)" class="task task-(?P<mark>\w+)"[^>]*>(?P<body>.*?)</tr>', re.S
 )
 UNIT_TABLE = re.compile(
     r'<table class="unit-table unit-table-(?P<kind>\w+)"[^>]*>(?P<body>.*?)</table>', re.S

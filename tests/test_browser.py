@@ -5,54 +5,15 @@ one rating with a reason and publishes; an anonymous visitor reads the board. Sc
 of the board at desktop and phone widths go to var/test-artifacts/.
 """
 
-import os
-import shutil
-
 import pytest
 
 from ducha.boards.models import Publication
 from ducha.ratings.models import Override
 from ducha.reports.models import Evidence, Report
+from tests.conftest import login, needs_chromium
 from tests.test_reports import PDF
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-    pytest.mark.django_db(transaction=True),
-]
-# Playwright's sync API keeps an event loop in this thread; the ORM calls here are plain.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def login(browser, live_server, username, width=1280):
-    page = browser.new_page(viewport={"width": width, "height": 900})
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pw-12345678")
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, page.content()[:500]
-    return page
+pytestmark = [needs_chromium, pytest.mark.django_db(transaction=True)]
 
 
 def test_the_whole_monthly_cycle_in_a_browser(browser, live_server, cycle, tmp_path, artifacts):
