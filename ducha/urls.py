@@ -29,7 +29,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("lang/<str:code>/", switch_language, name="switch_language"),
     path("accounts/", include("ducha.accounts.urls")),
-    path("audit/", include("ducha.audit.urls")),
     path("", include("ducha.reports.urls")),
     path("", include("ducha.desk.urls")),
     path("", include("ducha.ledger.urls")),

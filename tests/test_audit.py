@@ -14,8 +14,8 @@ from django.utils import timezone
 from ducha.audit import record, verify_log
 from ducha.audit.log import append, content
 from ducha.audit.models import AuditEntry, AuditLock
-from ducha.audit.words import SAYINGS, describe
 from ducha.boards.models import Publication
+from ducha.desk.auditlog import SAYINGS, describe
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.org.models import Unit, User
 from ducha.reports.models import Report

@@ -7,4 +7,5 @@ urlpatterns = [
     path("office/", views.office, name="office"),
     path("office/override/", views.override, name="override"),
     path("office/publication/", views.publication, name="publication"),
+    path("audit/", views.audit_log, name="audit"),
 ]

@@ -1,4 +1,5 @@
-"""The reform office's desk: the month at a glance, the publication check, overrides.
+"""The reform office's desk: the month at a glance, the publication check, overrides, and
+the audit log read in words.
 
 Each view parses the request, calls one domain function (boards.publication for publishing
 and holding, ratings.monthly for overrides) and renders; the numbers come from desk.month.
@@ -9,13 +10,18 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ducha.audit.log import verify_log
+from ducha.audit.models import AuditEntry
 from ducha.boards.publication import PublicationError, hold, publish, release
+from ducha.desk.auditlog import describe
 from ducha.desk.month import summarize
 from ducha.lib import clock
 from ducha.lib.access import office_required, overseer_required
@@ -168,3 +174,53 @@ def _check_page(request, month: dt.date, action: str, error: str = "", status: i
         },
         status=status,
     )
+
+
+# The audit log -----------------------------------------------------------------------
+
+AUDIT_PER_PAGE = 50
+
+
+@overseer_required
+@require_GET
+def audit_log(request):
+    """The audit log in words, newest first, filtered by person, action, task and month,
+    with the chain's status (the office and the auditor)."""
+    entries = AuditEntry.objects.order_by("-seq")
+    action = request.GET.get("action", "")
+    if action in AuditEntry.Action.values:
+        entries = entries.filter(action=action)
+    actor = request.GET.get("actor", "")
+    if actor.isdigit():
+        entries = entries.filter(actor_id=int(actor))
+    task = request.GET.get("task", "").strip()
+    if task:
+        entries = entries.filter(task_code=task)
+    month = parse_month_or(request.GET.get("month"), None)
+    if month:
+        entries = entries.filter(month=month)
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    actors = get_user_model().objects.filter(
+        pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
+    )
+    logged = AuditEntry.objects.order_by()
+    context = {
+        "page": page,
+        "shown": [(entry, describe(entry)) for entry in page],
+        "problems": verify_log(),
+        "actions": AuditEntry.Action.choices,
+        "actors": actors.order_by("username").only("username", "full_name"),
+        "months": [
+            (format_month(m), month_label(m))
+            for m in logged.exclude(month=None).dates("month", "month", order="DESC")
+        ],
+        "task_codes": logged.exclude(task_code="")
+        .values_list("task_code", flat=True)
+        .distinct()
+        .order_by("task_code"),
+        "action": action,
+        "actor": actor,
+        "task": task,
+        "month": format_month(month) if month else "",
+    }
+    return render(request, "desk/audit_log.html", context)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext as _
+
+from ducha.lib.dates import month_label
 from ducha.lib.months import month
 from ducha.lib.tabular import cell_text, halfwidth
 
@@ -38,7 +41,7 @@ DATE_FORMS = "2021-06-30、2021/6/30 或 2021年6月30日"
 def _month(year: str, number: str) -> dt.date:
     y = int(year)
     if not 1900 <= y <= 2200:  # a clerk's typo, not a plan
-        raise ValueError(f"年份 {y} 不合理")
+        raise ValueError(_("年份 %(year)s 不合理") % {"year": y})
     return month(y, int(number))
 
 
@@ -47,7 +50,9 @@ def _date(year: str, month: str, day: str) -> dt.date:
     try:
         return first.replace(day=int(day))
     except ValueError:
-        raise ValueError(f"{first.year}年{first.month}月没有{int(day)}日") from None
+        raise ValueError(
+            _("%(month)s没有%(day)s日") % {"month": month_label(first), "day": int(day)}
+        ) from None
 
 
 def parse_month(value: object) -> dt.date:
@@ -56,7 +61,7 @@ def parse_month(value: object) -> dt.date:
         return dt.date(value.year, value.month, 1)
     text = halfwidth(cell_text(value)).strip()
     if not text:
-        raise ValueError("不能为空")
+        raise ValueError(_("不能为空"))
     for pattern in _MONTH_PATTERNS:
         if m := pattern.match(text):
             return _month(m["y"], m["m"])
@@ -65,7 +70,9 @@ def parse_month(value: object) -> dt.date:
             return _date(m["y"], m["m"], m["d"]).replace(day=1)
     if m := _YEAR_END.match(text):
         return _month(m["y"], "12")
-    raise ValueError(f"「{text}」不是可识别的月份，应写作 {MONTH_FORMS}")
+    raise ValueError(
+        _("「%(text)s」不是可识别的月份，应写作 %(forms)s") % {"text": text, "forms": MONTH_FORMS}
+    )
 
 
 def parse_date(value: object) -> dt.date:
@@ -76,11 +83,13 @@ def parse_date(value: object) -> dt.date:
         return value
     text = halfwidth(cell_text(value)).strip()
     if not text:
-        raise ValueError("不能为空")
+        raise ValueError(_("不能为空"))
     for pattern in _DATE_PATTERNS:
         if m := pattern.match(text):
             return _date(m["y"], m["m"], m["d"])
-    raise ValueError(f"「{text}」不是可识别的日期，应写作 {DATE_FORMS}")
+    raise ValueError(
+        _("「%(text)s」不是可识别的日期，应写作 %(forms)s") % {"text": text, "forms": DATE_FORMS}
+    )
 
 
 def parse_percent(value: object) -> int | None:
@@ -95,9 +104,11 @@ def parse_percent(value: object) -> int | None:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"「{cell_text(value)}」不是 0–100 之间的数字") from None
+            raise ValueError(
+                _("「%(text)s」不是 0–100 之间的数字") % {"text": cell_text(value)}
+            ) from None
     if not 0 <= number <= 100:
-        raise ValueError(f"{number:g} 超出 0–100 的范围")
+        raise ValueError(_("%(number)s 超出 0–100 的范围") % {"number": f"{number:g}"})
     return int(number + 0.5)
 
 

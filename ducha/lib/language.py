@@ -18,7 +18,12 @@ class ChineseFirstMiddleware:
         language = chosen if chosen in self.available else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            # The language belongs to this request: what the thread runs next (another
+            # request, a test, a task) starts from the site's language again.
+            translation.deactivate()
         response.headers.setdefault("Content-Language", language)
         patch = response.get("Vary", "")
         if "Cookie" not in patch:
