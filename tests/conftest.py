@@ -24,9 +24,13 @@ def empty_cache():
     """Cached pages are keyed by the chain head, which two tests can share: start clean."""
     from django.core.cache import cache
 
+    from ducha.ratings.monthly import forget
+
     cache.clear()
+    forget()
     yield
     cache.clear()
+    forget()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -189,6 +190,32 @@ def publish(
         if current is None:
             raise
         return Published(current, False)
+
+
+# Parsed snapshots by their hash, which fixes their content: safe to keep, never stale.
+_parsed: OrderedDict[str, dict] = OrderedDict()
+PARSED = 32
+
+
+def posted(month: dt.date) -> dict | None:
+    """The latest publication of `month` as data (do not change it), or None.
+
+    One small query; the snapshot itself is read and parsed once per process."""
+    meta = (
+        Publication.objects.filter(month=month)
+        .order_by("-version")
+        .values_list("pk", "sha256")
+        .first()
+    )
+    if meta is None:
+        return None
+    pk, sha = meta
+    if sha not in _parsed:
+        text = Publication.objects.values_list("snapshot", flat=True).get(pk=pk)
+        _parsed[sha] = json.loads(text)
+        while len(_parsed) > PARSED:
+            _parsed.popitem(last=False)
+    return _parsed[sha]
 
 
 def snapshot_with_hash(publication: Publication) -> dict:

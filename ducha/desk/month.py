@@ -6,7 +6,6 @@ publication check read it, so that they say the same numbers as /me/ and the boa
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +14,7 @@ from types import SimpleNamespace
 from django.utils.translation import gettext as _
 
 from ducha.boards.models import Hold, Publication
+from ducha.boards.publication import posted
 from ducha.lib import clock
 from ducha.lib.months import add_months
 from ducha.ratings import marks
@@ -142,11 +142,12 @@ class MonthSummary:
 def summarize(month: dt.date) -> MonthSummary:
     """Everything the desk shows for `month`, in a constant number of queries."""
     rows = standing.month_standings(month)
-    publications = list(Publication.objects.filter(month=month).order_by("version"))
+    publications = list(
+        Publication.objects.filter(month=month).order_by("version").defer("snapshot")
+    )
     held = Hold.objects.filter(month=month, released_at__isnull=True).first()
     if publications:  # what was posted, not a recomputation
-        posted = json.loads(publications[-1].snapshot)["tasks"]
-        rated = [SimpleNamespace(**row) for row in posted]
+        rated = [SimpleNamespace(**row) for row in posted(month)["tasks"]]
     else:
         rated = [s.rating for s in rows]
     before = _board_before(month)
@@ -171,12 +172,5 @@ def summarize(month: dt.date) -> MonthSummary:
 
 def _board_before(month: dt.date) -> dict[str, str | None]:
     """Last month's latest publication as {task code: rating}; empty when not published."""
-    last = (
-        Publication.objects.filter(month=add_months(month, -1))
-        .order_by("-version")
-        .values_list("snapshot", flat=True)
-        .first()
-    )
-    if last is None:
-        return {}
-    return {t["task"]: t["rating"] for t in json.loads(last)["tasks"]}
+    last = posted(add_months(month, -1))
+    return {t["task"]: t["rating"] for t in last["tasks"]} if last else {}

@@ -45,6 +45,10 @@ CSS = marks.stylesheet()
 CSS_VERSION = hashlib.sha256(CSS.encode()).hexdigest()[:12]
 
 
+ALL = list(MARKS.values())
+
+
 def context(request) -> dict:
-    """Every page links the marks' stylesheet by its version (a new palette is a new URL)."""
-    return {"marks_css_version": CSS_VERSION}
+    """Every page links the marks' stylesheet by its version (a new palette is a new URL);
+    pages with long lists of marks draw them from one sprite of `all_marks`."""
+    return {"marks_css_version": CSS_VERSION, "all_marks": ALL}

@@ -46,3 +46,26 @@ class Override(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code} {self.month:%Y-%m} {self.computed or '—'}→{self.rating or '撤销'}"
+
+
+class InputsVersion(models.Model):
+    """A number that changes whenever anything a rating reads changes (tasks, nodes, progress,
+    overrides): database triggers move it, so no write path can forget to. See inputs.py."""
+
+    version = models.BigIntegerField("版本", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价输入版本"
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class InputsChange(models.Model):
+    """PostgreSQL only: one row per statement that changed a rating's inputs (see inputs.py)."""
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价输入变更"
+
+    def __str__(self) -> str:
+        return str(self.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ducha.audit import record
 from ducha.lib.dates import month_label
-from ducha.ratings import marks, rules
+from ducha.ratings import inputs, marks, rules
 from ducha.ratings.facts import load_facts
 from ducha.ratings.models import Override
 
@@ -48,9 +49,38 @@ def _override_reason(o: Override) -> rules.Reason:
     return rules.Reason("override", f"改革办将评价由{was}调整为{now}：{o.reason}", args)
 
 
+# Recent results by (inputs version, month, task ids): the desk, /me/ and the publication
+# check rate the same month again and again between two writes. Process-local, unpickled.
+_recent: OrderedDict[tuple, list[TaskRating]] = OrderedDict()
+RECENT = 64
+
+
+def forget() -> None:
+    _recent.clear()
+
+
 def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
-    """Every task's rating for `month`, sorted by task code (five queries)."""
-    facts = load_facts(month, None if tasks is None else list(tasks.values_list("id", flat=True)))
+    """Every task's rating for `month` (of `tasks`, a queryset), sorted by task code.
+
+    Five queries; none but the version's when the month was rated since the last write to
+    anything a rating reads. Inside a transaction (publishing, overriding) always computed."""
+    ids = None if tasks is None else tuple(sorted(tasks.values_list("id", flat=True)))
+    seen = inputs.version()
+    key = (seen, month, ids)
+    if seen is not None and key in _recent:
+        _recent.move_to_end(key)
+        return _recent[key]
+    out = _rate(month, ids)
+    # Keep it only if nothing was written while it was read: then it is one committed state.
+    if seen is not None and inputs.version() == seen:
+        _recent[key] = out
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
+    return out
+
+
+def _rate(month: dt.date, ids: tuple[int, ...] | None) -> list[TaskRating]:
+    facts = load_facts(month, None if ids is None else list(ids))
     overrides: dict[str, Override] = {}
     for o in Override.objects.filter(month=month).select_related("task").order_by("id"):
         overrides[o.task.code] = o  # the latest row wins

@@ -99,14 +99,27 @@ class Standing:
 
 def month_standings(month: dt.date, tasks=None) -> list[Standing]:
     """Every task (of `tasks`, a queryset) in `month`, in task-code order: six queries."""
-    tasks = Task.objects.all() if tasks is None else tasks
-    tasks = tasks.select_related("area", "leader", "lead_unit").order_by("code")
+    everything = tasks is None  # then no list of ids to send: every query is lighter
+    tasks = Task.objects.all() if everything else tasks
+    # What the pages show of a task, and no more: a desk lists hundreds of them.
+    tasks = (
+        tasks.select_related("leader", "lead_unit")
+        .only("code", "title", "status", "lead_unit__name", "leader__name")
+        .order_by("code")
+    )
     by_code = {t.code: t for t in tasks}
-    ratings = rate_month(month, tasks)
-    reports = {
-        r.task_id: r
-        for r in Report.objects.filter(month=month, task_id__in=[t.pk for t in by_code.values()])
-    }
+    ratings = rate_month(month, None if everything else tasks)
+    reports_q = (
+        Report.objects.filter(month=month)
+        .select_related("unit")
+        .only("task_id", "status", "late", "approved_at", "unit__name", "month")
+    )
+    if not everything:
+        reports_q = reports_q.filter(task_id__in=[t.pk for t in by_code.values()])
+    reports = {r.task_id: r for r in reports_q}
+    for task in by_code.values():  # pages reach the task from its report: no query each
+        if task.pk in reports:
+            reports[task.pk].task = task
     deadline, today = workflow.deadline(month), clock.today()
     return [
         Standing(task, month, r, reports.get(task.pk), deadline, today)

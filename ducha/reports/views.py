@@ -15,10 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from ducha.boards.models import Publication
@@ -107,6 +109,12 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
         latest[meta["month"]] = meta
     metas = [latest[m] for m in sorted(latest)[-12:]]
     marks = cached_parts(metas, "marks")
+    # A leader's page holds hundreds of these: label each month and draw each mark once.
+    labels = {m["month"]: dateformat.format(m["month"], gettext("y年n月")) for m in metas}
+    drawn = {
+        key: render_to_string("ratings/marks.html#ref", {"mark": shown(key)})
+        for key in (*MARKS, None)
+    }
     out: dict[str, list[dict]] = defaultdict(list)
     for task in tasks:
         for meta in metas:
@@ -116,8 +124,10 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
                 out[task.code].append(
                     {
                         "month": meta["month"],
+                        "label": labels[meta["month"]],
                         "rating": rating,
                         "mark": shown(rating),
+                        "drawn": drawn[rating],
                         "bad": rating in ("ostrich", "snail"),
                     }
                 )

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from ducha.boards.publication import publish_due
 from ducha.lib import clock
+from ducha.ratings import inputs
 
 
 class Command(BaseCommand):
@@ -25,6 +26,7 @@ class Command(BaseCommand):
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
         said = publish_due(now)
+        inputs.compact()  # housekeeping: fold PostgreSQL's change rows into one number
         for line in said:
             self.stdout.write(line)
         if not said:
