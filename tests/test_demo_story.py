@@ -115,7 +115,9 @@ def test_the_office_previews_overrides_and_publishes_january(demo):
     row = next(t for t in board["tasks"] if t["task"] == code)
     assert row["rating"] == "ostrich" and row["override"]["reason"] == "已书面说明情况"
     assert Override.objects.get().by.username == "office"
-    assert Publication.objects.get(month=JANUARY).published_at.date() == dt.date(2022, 2, 8)
+    assert localtime(Publication.objects.get(month=JANUARY).published_at).date() == dt.date(
+        2022, 2, 8
+    )
     assert office.get("/board/2022-01/").status_code == 200
 
 
@@ -126,6 +128,9 @@ def test_one_clock_stamps_everything_in_the_demo_with_its_own_dates(demo):
     published = AuditEntry.objects.filter(action="board_published").order_by("seq").first()
     assert localtime(published.at).strftime("%Y-%m-%d %H:%M") == "2021-02-10 09:00"
     assert set(Report.objects.dates("updated_at", "month")) <= {dt.date(2022, 2, 1)}
+    # The log is a chain appended in order: the demo's month reads as a diary.
+    times = list(AuditEntry.objects.order_by("seq").values_list("at", flat=True))
+    assert times == sorted(times)
     assert not Evidence.objects.exclude(uploaded_at__year=2022).exists()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
@@ -210,64 +211,74 @@ def seed_january(data: DemoData, seed: int = 2021) -> int:
     office = User.objects.get(username="office")
     tasks = {t.code: t for t in Task.objects.filter(code__in=[r.task for r in plan.reports])}
     imported = [row for r in plan.reports if r.channel == "import" for row in r.rows]
+    # Every step of January at its own time, in the order it happened, so that the audit
+    # log (a chain, appended in order) reads as a diary of the month.
+    steps: list[tuple[dt.datetime, int, Callable[[], None]]] = []
     if imported:
-        with clock.frozen(plan.imported_at):
-            run = ImportRun.objects.create(
-                kind=ImportRun.Kind.PROGRESS,
-                filename=IMPORT_FILE,
-                sha256=f"demo-january-{seed}",
-                rows=len(imported),
-                by=office,
-            )
-            summary = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=IMPORT_FILE)
-            importing.write_progress(_resolve(imported), run, summary)
-            run.created = summary.created
-            run.save(update_fields=["created"])
-            record(
-                "ledger_imported",
-                actor=office,
-                detail={"file": IMPORT_FILE, "kind": "progress", "rows": len(imported)},
-            )
-    created = 0
-    for r in sorted((r for r in plan.reports if r.saved), key=lambda r: r.saved):
-        created += 1
-        _report_online(r, tasks[r.task], office)
-    return created
+        steps.append((plan.imported_at, 0, lambda: _import_january(imported, office, seed)))
+    online = [r for r in plan.reports if r.saved]
+    for k, r in enumerate(online):
+        steps += _online_steps(r, tasks[r.task], office, k + 1)
+    for moment, _order, step in sorted(steps, key=lambda s: (s[0], s[1])):
+        with clock.frozen(moment):
+            step()
+    return len(online)
 
 
-def _report_online(r, task: Task, office: User) -> None:
-    """One unit's January report, step by step at the times the plan gives."""
+def _import_january(rows, office: User, seed: int) -> None:
+    """The office imports the units that reported January in a spreadsheet."""
+    run = ImportRun.objects.create(
+        kind=ImportRun.Kind.PROGRESS,
+        filename=IMPORT_FILE,
+        sha256=f"demo-january-{seed}",
+        rows=len(rows),
+        by=office,
+    )
+    summary = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=IMPORT_FILE)
+    importing.write_progress(_resolve(rows), run, summary)
+    run.created = summary.created
+    run.save(update_fields=["created"])
+    detail = {"file": IMPORT_FILE, "kind": "progress", "rows": len(rows)}
+    record("ledger_imported", actor=office, detail=detail)
+
+
+def _online_steps(r, task: Task, office: User, order: int) -> list:
+    """One unit's January report, as steps (moment, order, action) for seed_january."""
     reporter, head = _unit_people(task.lead_unit)
     nodes = {n.code: n.pk for n in task.nodes.all()}
     lines = {
         nodes[row.node]: workflow.LineInput(row.status, row.percent, row.done_on, row.note)
         for row in r.rows
     }
-    with clock.frozen(r.saved):
-        report = workflow.open_report(task, JANUARY)
+    report: dict[str, Report] = {}
+
+    def save() -> None:
+        report["it"] = it = workflow.open_report(task, JANUARY)
         workflow.save_report(
-            report,
+            it,
             reporter,
-            report.version,
+            it.version,
             narrative=r.narrative,
             problems=r.problems,
             next_steps=r.next_steps,
             lines=lines,
         )
+
+    def then(action) -> Callable[[], None]:
+        return lambda: action(report["it"])
+
     steps = [
-        (r.submitted, lambda: workflow.submit_report(report, reporter, report.version)),
-        (r.approved, lambda: workflow.approve_report(report, head, report.version)),
+        (r.saved, order, save),
+        (r.submitted, order, then(lambda it: workflow.submit_report(it, reporter, it.version))),
+        (r.approved, order, then(lambda it: workflow.approve_report(it, head, it.version))),
     ]
     if r.channel == "accepted":
-        steps.append((r.reviewed, lambda: workflow.accept_report(report, office, report.version)))
+        accept = then(lambda it: workflow.accept_report(it, office, it.version))
+        steps.append((r.reviewed, order, accept))
     if r.channel == "returned":
-        steps.append(
-            (r.reviewed, lambda: workflow.return_report(report, office, report.version, r.comment))
-        )
-    for moment, step in steps:
-        if moment is not None:
-            with clock.frozen(moment):
-                step()
+        give_back = then(lambda it: workflow.return_report(it, office, it.version, r.comment))
+        steps.append((r.reviewed, order, give_back))
+    return [step for step in steps if step[0] is not None]
 
 
 def work_to_do(user: User) -> str:
