@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client, RequestFactory, override_settings
 
-from ducha.accounts.lockout import client_address
 from ducha.accounts.middleware import SEEN, STARTED
 from ducha.accounts.models import LoginAttempt
 from ducha.audit.models import AuditEntry
+from ducha.lib.addresses import client_address
 from ducha.org.models import User
 from tests.conftest import CHROMIUM, ROOT
 

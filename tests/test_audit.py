@@ -634,3 +634,17 @@ def test_the_log_reads_in_wide_columns_without_sideways_scrolling(
     sentence = page.locator(".audit-sentence", has_text="调整为鸵鸟").first
     assert sentence.bounding_box()["width"] > (300 if width < 600 else 800)
     page.close()
+
+
+def test_filters_find_entries_written_before_the_task_and_month_columns(client, story):
+    """Old entries name their task and month only in their label and detail."""
+    from tests.helpers import tamper
+
+    one_of_each(story)
+    tamper(
+        "UPDATE audit_auditentry SET task_code = '', month = NULL WHERE action = %s",
+        ["report_submitted"],
+    )
+    client.force_login(story["auditor"])
+    html = client.get("/audit/?task=T-1&month=2022-01&action=report_submitted").content.decode()
+    assert "提交了 T-1 2022年1月 的报送" in html

@@ -11,7 +11,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ducha.assessment.scoring import score
 from ducha.boards.publication import publish, snapshot_with_hash
 from ducha.boards.units import units_by_kind
 from ducha.ledger.importing import import_ledger, import_progress
@@ -19,6 +18,7 @@ from ducha.ledger.models import Task
 from ducha.org.models import Unit
 from ducha.ratings import marks
 from ducha.ratings.monthly import override_rating
+from ducha.ratings.scoring import score
 from tests.helpers import LEDGER_HEADER, PROGRESS_HEADER, ledger_row, write_csv
 
 MAY, JUNE, JULY = dt.date(2021, 5, 1), dt.date(2021, 6, 1), dt.date(2021, 7, 1)

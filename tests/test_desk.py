@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.test import Client
 
 from ducha.boards.models import Hold, Publication
@@ -120,3 +121,66 @@ def test_the_auditor_reads_the_desk_and_cannot_publish(cycle, settings):
     data = {"month": "2021-06", "action": "publish", "confirm": "2021-06"}
     assert client.post("/office/publication/", data).status_code == 403
     assert not Publication.objects.exists()
+
+
+def test_the_correction_check_shows_what_the_correction_would_change(cycle, settings):
+    settings.DUCHA_TODAY = "2021-07-08"
+    client = office(cycle)
+    client.post(
+        "/office/publication/", {"month": "2021-06", "action": "publish", "confirm": "2021-06"}
+    )
+    Override.objects.create(
+        task=cycle["t2"], month=JUNE, computed="snail", rating="ostrich", reason="补报材料"
+    )
+    page = client.get(CHECK + "&action=correct").content.decode()
+    assert "勘误版将改变 1 项任务的评价" in page
+    changed = page.split("勘误版将改变")[1].split("</ul>")[0]
+    assert "T-2" in changed and "T-1" not in changed
+
+
+def test_a_month_before_any_task_starts_cannot_be_published(cycle, settings):
+    settings.DUCHA_TODAY = "2021-07-08"
+    data = {"month": "2019-05", "action": "publish", "confirm": "2019-05"}
+    response = office(cycle).post("/office/publication/", data)
+    assert response.status_code == 400
+    assert "2019年5月还没有参与评价的任务，不能发布" in response.content.decode()
+    assert not Publication.objects.exists()
+
+
+def test_a_write_with_an_unreadable_month_is_refused_not_guessed(cycle, settings):
+    settings.DUCHA_TODAY = "2021-07-08"
+    data = {"month": "garbage", "task": "T-2", "rating": "ostrich", "reason": "说明"}
+    assert office(cycle).post("/office/override/", data).status_code == 400
+    assert not Override.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_is_refused_when_reports_came_in_after_the_check(cycle, settings):
+    import re
+
+    from ducha.ledger.models import Progress
+    from ducha.ratings.models import InputsVersion
+
+    InputsVersion.objects.get_or_create(pk=1)
+    settings.DUCHA_TODAY = "2021-07-08"
+    client = office(cycle)
+    seen = re.search(r'name="seen" value="(\d+)"', client.get(CHECK).content.decode()).group(1)
+    node = cycle["t2"].nodes.get()
+    Progress.objects.create(task=cycle["t2"], node=node, month=JUNE, status="in_progress")
+    data = {"month": "2021-06", "action": "publish", "confirm": "2021-06", "seen": seen}
+    response = client.post("/office/publication/", data)
+    assert response.status_code == 409
+    assert "核对之后又有报送或评价发生变化" in response.content.decode()
+    assert not Publication.objects.exists()
+    fresh = re.search(r'name="seen" value="(\d+)"', response.content.decode()).group(1)
+    client.post("/office/publication/", data | {"seen": fresh})
+    assert Publication.objects.count() == 1
+
+
+def test_months_far_out_are_not_errors(cycle):
+    for url in ("/office/?month=9999-12", "/office/?month=0001-01", "/office/?month=2021-13"):
+        assert office(cycle).get(url).status_code == 200, url
+    reporter = Client()
+    reporter.force_login(cycle["reporter"])
+    assert reporter.get("/me/?month=9999-12").status_code == 200
+    assert reporter.get("/reports/T-1/9999-12/").status_code == 404

@@ -52,14 +52,17 @@ def test_the_colours_are_written_in_the_marks_module_only():
 
 def test_no_time_is_read_but_from_the_clock():
     clock = ROOT / "lib" / "clock.py"
-    assert (
-        _hits(
-            re.compile(r"timezone\.now\(|datetime\.now\(|date\.today\(|dt\.datetime\.now"), {clock}
-        )
-        == []
-    )
+    reads = r"timezone\.(now|localtime|localdate)\b|datetime\.now\(|date\.today\("
+    assert _hits(re.compile(reads), {clock}) == []
     # Django's auto_now stamps read the real clock: StampField is the clock's.
     assert _hits(re.compile(r"models\.DateTimeField\([^)]*auto_now"), set()) == []
+
+
+def test_the_pictograms_are_drawn_in_the_marks_module_only():
+    # The first shapes of each animal's drawing.
+    pieces = [m.drawing[:40] for m in marks.MARKS.values()]
+    assert all(pieces)
+    assert _hits(re.compile("|".join(re.escape(p) for p in pieces)), {MARKS_MODULE}) == []
 
 
 def test_a_month_is_parsed_in_one_place():

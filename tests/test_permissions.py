@@ -23,13 +23,14 @@ MATRIX = [
     ("get", "/accounts/login/", [200] * 7),
     # The office's and the auditor's work is the desk.
     ("get", "/me/", [LOGIN, 302, 200, 200, 200, 200, 302]),
-    ("get", "/reports/T-1/2021-06/", [LOGIN, 200, 200, 200, 404, 200, 200]),
-    ("get", "/reports/T-2/2021-06/", [LOGIN, 200, 404, 404, 200, 404, 200]),
+    ("get", "/reports/T-1/2021-07/", [LOGIN, 200, 200, 200, 404, 200, 200]),
+    ("get", "/reports/T-2/2021-07/", [LOGIN, 200, 404, 404, 200, 404, 200]),
     ("get", "/office/", [LOGIN, 200, 403, 403, 403, 403, 200]),
     ("get", "/office/publication/?month=2021-06", [LOGIN, 200, 403, 403, 403, 403, 403]),
     ("get", "/office/override/?task=T-1&month=2021-06", [LOGIN, 200, 403, 403, 403, 403, 403]),
     ("get", "/office/ledger/", [LOGIN, 200, 403, 403, 403, 403, 403]),
-    ("get", "/office/ledger/export/", [LOGIN, 200, 403, 403, 403, 403, 200]),
+    ("get", "/office/ledger/export/", [LOGIN, 405, 403, 403, 403, 403, 405]),
+    ("post", "/office/ledger/export/", [LOGIN, 200, 403, 403, 403, 403, 200]),
     ("get", "/audit/", [LOGIN, 200, 403, 403, 403, 403, 200]),
     ("get", "/evidence/{evidence}/", [LOGIN, 200, 200, 200, 404, 200, 200]),
     # A refused override (no reason) comes back to the office with what it chose: 400.
@@ -37,8 +38,8 @@ MATRIX = [
     ("post", "/office/publication/", [LOGIN, 302, 403, 403, 403, 403, 403]),
     ("post", "/office/ledger/", [LOGIN, 400, 403, 403, 403, 403, 403]),
     # A stale version: 409 means the permission check passed and nothing was written.
-    ("post", "/reports/T-1/2021-06/", [LOGIN, 403, 409, 409, 404, 403, 403]),
-    ("post", "/reports/T-2/2021-06/", [LOGIN, 403, 404, 404, 409, 404, 403]),
+    ("post", "/reports/T-1/2021-07/", [LOGIN, 403, 409, 409, 404, 403, 403]),
+    ("post", "/reports/T-2/2021-07/", [LOGIN, 403, 404, 404, 409, 404, 403]),
 ]
 POSTS = {
     "/office/override/": {"month": "2021-06", "task": "T-1", "rating": "horse", "reason": ""},
@@ -50,12 +51,13 @@ POSTS = {
 @pytest.fixture
 def world(cycle, settings):
     publish(dt.date(2021, 6, 1), now=dt.datetime(2021, 7, 10, 9, tzinfo=dt.UTC))
-    report = workflow.open_report(cycle["t1"], dt.date(2021, 6, 1))
-    workflow.open_report(cycle["t2"], dt.date(2021, 6, 1))
+    # June is published (its board is on the matrix); July is the month units report.
+    report = workflow.open_report(cycle["t1"], dt.date(2021, 7, 1))
+    workflow.open_report(cycle["t2"], dt.date(2021, 7, 1))
     client = Client()
     client.force_login(cycle["reporter"])
     data = {"action": "save", "version": report.version, "files": SimpleUploadedFile("a.pdf", PDF)}
-    client.post("/reports/T-1/2021-06/", data)
+    client.post("/reports/T-1/2021-07/", data)
     return cycle | {"report": report, "evidence": report.evidence.get()}
 
 
@@ -83,7 +85,7 @@ def test_another_unit_never_changes_a_report(world):
     client = Client()
     client.force_login(world["other_reporter"])
     response = client.post(
-        "/reports/T-1/2021-06/", {"action": "save", "version": report.version, "narrative": "x"}
+        "/reports/T-1/2021-07/", {"action": "save", "version": report.version, "narrative": "x"}
     )
     assert response.status_code == 404
     report.refresh_from_db()

@@ -101,3 +101,21 @@ def test_without_its_row_the_version_is_not_trusted(ledger):
     assert inputs.version() is None
     first = rate_month(JUNE)
     assert rate_month(JUNE) is not first  # nothing kept
+
+
+def test_a_missing_trigger_stops_the_trust_and_migrate_puts_it_back(ledger):
+    from django.core.management import call_command
+
+    name = "ratings_inputs_ledger_progress"
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"DROP TRIGGER {name}_UPDATE")  # as a table rebuild would
+        else:
+            cursor.execute(f"DROP TRIGGER {name} ON ledger_progress")
+    inputs.forget_checks()
+    assert not inputs.installed() and inputs.version() is None
+    call_command("migrate", verbosity=0)  # nothing to migrate; the triggers come back
+    assert inputs.installed() and inputs.version() is not None
+    node = Node.objects.get(task=ledger["T-1"])
+    Progress.objects.create(task=ledger["T-1"], node=node, month=JUNE, status="in_progress")
+    assert moves(lambda: Progress.objects.update(percent=30))

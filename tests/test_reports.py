@@ -382,3 +382,91 @@ def test_the_office_imports_in_the_browser_with_the_clis_row_errors(cycle, tmp_p
     assert response.status_code == 200 and "导入完成" in response.content.decode()
     assert Task.objects.filter(code="T-9").exists()
     assert AuditEntry.objects.filter(action="ledger_imported", actor=cycle["office"]).exists()
+
+
+# --- months a unit may report, and what the page says about saves -------------------------
+
+
+def test_a_unit_cannot_file_a_month_still_ahead_or_one_already_posted(cycle):
+    import datetime as dt
+
+    from ducha.boards.publication import publish
+
+    reporter = client_for(cycle["reporter"])
+    ahead = reporter.post("/reports/T-1/2021-09/", form(None, task=cycle["t1"]))
+    assert ahead.status_code == 403
+    assert "这个月份不再接受报送" in reporter.get("/reports/T-1/2021-09/").content.decode()
+    publish(JUNE, now=dt.datetime(2021, 7, 10, 9, tzinfo=dt.UTC))
+    posted = reporter.post(URL, form(None, task=cycle["t1"]))
+    assert posted.status_code == 403
+    assert not Report.objects.exists()
+
+
+def test_a_completion_date_still_ahead_is_refused(cycle):
+    n1 = Node.objects.get(task=cycle["t1"], code="N1").pk
+    # The cycle's today is 3 July: July the 20th has not come yet.
+    data = form(None, task=cycle["t1"], **{f"node-{n1}-done_on": "2021-07-20"})
+    response = client_for(cycle["reporter"]).post("/reports/T-1/2021-07/", data)
+    assert response.status_code == 400
+    assert "完成日期 2021-07-20 还没有到" in response.content.decode()
+
+
+def test_saved_at_moves_with_every_save_and_a_withdrawal_clears_the_submission(cycle):
+    from ducha.lib import clock
+
+    reporter = client_for(cycle["reporter"])
+    with clock.frozen(dt.datetime(2021, 7, 3, 9, 0)):
+        report = start(cycle)
+    with clock.frozen(dt.datetime(2021, 7, 3, 16, 45)):
+        reporter.post(URL, form(report, narrative="下午改过"))
+    report.refresh_from_db()
+    assert clock.local(report.updated_at).strftime("%H:%M") == "16:45"
+    assert "保存于 7月3日 16:45" in reporter.get(URL).content.decode()
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    reporter.post(URL, {"action": "withdraw", "version": report.version})
+    report.refresh_from_db()
+    assert report.status == "draft" and report.submitted_at is None
+    assert report.submitted_by is None
+
+
+def test_a_save_after_the_head_acted_keeps_what_was_typed(cycle):
+    report = start(cycle)
+    reporter = client_for(cycle["reporter"])
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    late = form(report, narrative="我还在改的内容")  # the form was opened before submitting
+    response = reporter.post(URL, late)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "被他人修改" in page and "我还在改的内容" in page
+
+
+def test_a_refused_submission_does_not_ask_again_for_files_already_stored(cycle):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    report = start(cycle)
+    data = form(report, "submit", narrative="") | {"files": SimpleUploadedFile("会议纪要.pdf", PDF)}
+    response = client_for(cycle["reporter"]).post(URL, data)
+    page = response.content.decode()
+    assert response.status_code == 400 and "请填写本月进展情况后再提交" in page
+    assert "您选择的文件尚未上传" not in page
+    assert Evidence.objects.get().original_name == "会议纪要.pdf"
+
+
+def test_a_report_approved_on_time_stays_on_time_when_approved_again(cycle, settings):
+    reporter, head, office = (client_for(cycle[k]) for k in ("reporter", "head", "office"))
+    report = start(cycle)
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    head.post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    office.post(URL, {"action": "return", "version": report.version, "comment": "补充材料"})
+    settings.DUCHA_TODAY = "2021-07-08"  # after the 5 July deadline: sign in afresh
+    reporter, head = client_for(cycle["reporter"]), client_for(cycle["head"])
+    report.refresh_from_db()
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    head.post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    assert report.status == "approved" and not report.late

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ducha.assessment.scoring import score
+from ducha.ratings.scoring import score
 
 
 def test_the_score_is_the_mean_rounded_half_up_to_one_decimal():

@@ -158,3 +158,8 @@ def test_a_report_returned_after_approval_still_counts_as_reported_and_asks_for_
     online = next(r for r in rows if r.task.code == "ONLINE")
     assert online.reported and online.stage == "returned"
     assert online in standing.to_do(june["reporter"], rows)
+    tally = standing.tally(rows)
+    assert tally.reworking == 1
+    assert sum(tally.stages.values()) == tally.expected - tally.reported  # the parts add up
+    check = page(june["office"], "/office/publication/?month=2021-06")
+    assert "1 项已退回修改、尚未重新报送：发布将按原报送评价" in check

@@ -9,7 +9,6 @@ test passwords nor stretch the lock with more rows. A success clears a username'
 from __future__ import annotations
 
 import datetime as dt
-import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -24,17 +23,6 @@ KEEP = dt.timedelta(days=1)
 class Lock:
     by_address: bool  # False: the username is locked
     until: dt.datetime
-
-
-def client_address(request) -> str:
-    """REMOTE_ADDR, or the first X-Forwarded-For hop behind a trusted proxy."""
-    if settings.DUCHA_TRUST_X_FORWARDED_FOR:
-        first = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        try:
-            return str(ipaddress.ip_address(first))
-        except ValueError:
-            pass  # absent or not an address: fall back to the proxy's own
-    return request.META.get("REMOTE_ADDR", "")[:64]
 
 
 def normalise(username: str) -> str:

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.shortcuts import redirect, render, resolve_url
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from ducha.accounts.forms import LoginForm
 from ducha.accounts.middleware import start
 from ducha.audit import record
 from ducha.lib import clock
+from ducha.lib.addresses import client_address
 
 
 def _next_url(request) -> str:
@@ -32,7 +32,7 @@ def _next_url(request) -> str:
 
 def _locked_message(lock: lockout.Lock, now) -> str:
     values = {
-        "time": timezone.localtime(lock.until).strftime("%H:%M"),
+        "time": clock.local(lock.until).strftime("%H:%M"),
         "minutes": math.ceil((lock.until - now).total_seconds() / 60),
     }
     if lock.by_address:
@@ -55,7 +55,7 @@ def login(request):
         return _page(request, LoginForm(request), next_url)
 
     username = request.POST.get("username", "")
-    address, now = lockout.client_address(request), clock.now()
+    address, now = client_address(request), clock.now()
     lock = lockout.current_lock(username, address, now)
     if lock is None:
         form = LoginForm(request, data=request.POST)
@@ -71,7 +71,7 @@ def login(request):
         if lock is None:
             return _page(request, form, next_url)
         scope = "address" if lock.by_address else "username"
-        until = timezone.localtime(lock.until).isoformat(timespec="seconds")
+        until = clock.local(lock.until).isoformat(timespec="seconds")
         record(
             "lockout",
             request=request,

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from django.conf import settings
 from openpyxl import Workbook
 
-from ducha.assessment.scoring import Score
 from ducha.lib.xlsx import A4, SCORE_FORMAT, print_setup, title_row, write_table
 from ducha.ratings.marks import MARKS
+from ducha.ratings.scoring import Score
 
 
 def period_label(year: int, quarter: int | None = None) -> str:

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.conf import settings
 
-from ducha.assessment.scoring import Score, score
 from ducha.boards.publication import month_entries
 from ducha.lib import clock
+from ducha.ratings.scoring import Score, score
 
 GROUPS = {"unit": "lead_unit", "area": "area", "leader": "leader"}
 

@@ -7,11 +7,10 @@ import json
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
 
-from ducha.accounts.lockout import client_address
 from ducha.audit.models import AuditEntry, AuditLock
 from ducha.lib import clock
+from ducha.lib.addresses import client_address
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.lib.months import format_month, parse_month
 
@@ -142,7 +141,7 @@ def verify_log() -> list[str]:
     problems = []
     expected_previous = ""
     for entry in AuditEntry.objects.order_by("seq").iterator():
-        when = timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+        when = clock.local(entry.at).strftime("%Y-%m-%d %H:%M:%S")
         name = f"第 {entry.seq} 条审计记录（{when}）"
         if sha256_hex(canonical_json(content(entry))) != entry.sha256:
             problems.append(f"{name}：内容与其 SHA-256 不符，写入后被改动过")

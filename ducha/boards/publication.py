@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections import OrderedDict
@@ -13,7 +14,6 @@ from django.db.models import Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ducha.assessment.scoring import score
 from ducha.audit import record
 from ducha.boards.models import ChainLock, Hold, Publication
 from ducha.ledger.models import Task
@@ -23,6 +23,7 @@ from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, format_month_zh
 from ducha.ratings import rules
 from ducha.ratings.monthly import rate_month
+from ducha.ratings.scoring import score
 
 FORMAT = "ducha-board/1"
 
@@ -102,6 +103,10 @@ def chain_head() -> Publication | None:
     return Publication.objects.order_by("-seq").first()
 
 
+def is_published(month: dt.date) -> bool:
+    return Publication.objects.filter(month=month).exists()
+
+
 def is_held(month: dt.date) -> bool:
     return Hold.objects.filter(month=month, released_at__isnull=True).exists()
 
@@ -132,6 +137,12 @@ def publish(
     now = now or clock.now()
     if clock.local(now).date() < add_months(month, 1):
         raise PublicationError(_("%(month)s尚未结束，不能发布") % {"month": month_label(month)})
+    first = _first_rated_month()
+    if first is None or month < first:
+        # The chain is append-only: a board of a month no task was rated in stays forever.
+        raise PublicationError(
+            _("%(month)s还没有参与评价的任务，不能发布") % {"month": month_label(month)}
+        )
     try:
         with transaction.atomic():
             lock, _created = ChainLock.objects.get_or_create(pk=1)
@@ -210,12 +221,14 @@ def posted(month: dt.date) -> dict | None:
     if meta is None:
         return None
     pk, sha = meta
-    if sha not in _parsed:
-        text = Publication.objects.values_list("snapshot", flat=True).get(pk=pk)
-        _parsed[sha] = json.loads(text)
+    data = _parsed.get(sha)
+    if data is None:
+        data = json.loads(Publication.objects.values_list("snapshot", flat=True).get(pk=pk))
+        _parsed[sha] = data
         while len(_parsed) > PARSED:
-            _parsed.popitem(last=False)
-    return _parsed[sha]
+            with contextlib.suppress(KeyError):  # another thread evicted it first
+                _parsed.popitem(last=False)
+    return data
 
 
 def snapshot_with_hash(publication: Publication) -> dict:

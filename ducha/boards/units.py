@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.functional import Promise
 
-from ducha.assessment.scoring import Score, score
 from ducha.org.models import Unit
+from ducha.ratings.scoring import Score, score
 
 KINDS: tuple[str, ...] = (Unit.Kind.MUNICIPAL, Unit.Kind.COUNTY, Unit.Kind.OTHER)
 

@@ -26,7 +26,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language, gettext, pgettext_lazy
@@ -39,6 +38,7 @@ from ducha.boards.poster import PosterError, board_pdf
 from ducha.boards.publication import snapshot_with_hash
 from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
+from ducha.lib import clock
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
 from ducha.ratings import marks
@@ -234,7 +234,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     counts = Counter(r["rating"] for r in rows)
     changes = Counter(r["change"].direction for r in shown if r["change"])
     month_text = format_month(month)
-    published_at = timezone.localtime(publication["published_at"])
+    published_at = clock.local(publication["published_at"])
     latest_version = versions[-1]
     version_query = f"?version={version}" if version is not None else ""
     title = gettext("%(city)s改革任务“四色”督查公示") % {"city": settings.DUCHA_CITY}
@@ -254,7 +254,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
             {
                 **v,
                 "kind_label": KINDS.get(v["kind"], v["kind"]),
-                "published_on": day_label(timezone.localtime(v["published_at"]).date()),
+                "published_on": day_label(clock.local(v["published_at"]).date()),
                 "current": v["pk"] == publication["pk"],
             }
             for v in versions

@@ -134,6 +134,11 @@ class MonthSummary:
             )
         if self.queue:
             out.append(_("%(n)s 份报送仍待改革办审核") % {"n": len(self.queue)})
+        if self.tally.reworking:
+            out.append(
+                _("%(n)s 项已退回修改、尚未重新报送：发布将按原报送评价")
+                % {"n": self.tally.reworking}
+            )
         if not self.deadline_passed:
             out.append(_("报送截止日期尚未到"))
         return out

@@ -8,10 +8,13 @@ and holding, ratings.monthly for overrides) and renders; the numbers come from d
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,15 +29,27 @@ from ducha.desk.month import summarize
 from ducha.lib import clock
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
-from ducha.lib.months import add_months, format_month, parse_month_or
-from ducha.ratings.display import MARKS, shown
+from ducha.lib.months import add_months, format_month, parse_month, parse_month_or
+from ducha.ratings import inputs
+from ducha.ratings.display import MARKS, NOT_RATED, shown
+from ducha.ratings.marks import is_routine
 from ducha.ratings.monthly import override_rating
 from ducha.reports import scope, workflow
 
 
+class BadMonth(Exception):
+    pass
+
+
 def _month(request) -> dt.date:
-    text = request.GET.get("month") or request.POST.get("month")
-    return parse_month_or(text, _default_month())
+    """The month a page shows (the working month when none is asked for). A write names
+    its month, and an unreadable one is refused rather than guessed."""
+    if request.method == "POST":
+        try:
+            return parse_month(request.POST.get("month", ""))
+        except ValueError:
+            raise BadMonth from None
+    return parse_month_or(request.GET.get("month"), _default_month())
 
 
 def _default_month() -> dt.date:
@@ -49,7 +64,7 @@ def office(request):
     month = _month(request)
     summary = summarize(month)
     show_all = bool(request.GET.get("all"))
-    preview = [r for r in summary.rated if show_all or r.rating not in ("ox", None) or r.override]
+    preview = [r for r in summary.rated if show_all or not is_routine(r.rating) or r.override]
     tasks = {s.task.code: s.task for s in summary.standings}
     rows = [{"rating": r, "task": tasks.get(r.task), "mark": shown(r.rating)} for r in preview]
     return render(
@@ -69,7 +84,19 @@ def office(request):
     )
 
 
+def _refusing_bad_months(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadMonth:
+            return HttpResponse(_("月份无效：应写作 YYYY-MM"), status=400)
+
+    return wrapped
+
+
 @office_required
+@_refusing_bad_months
 def override(request):
     """GET: the override form for one task (a partial for htmx); POST: apply it."""
     month = _month(request)
@@ -100,6 +127,7 @@ def override(request):
 
 
 @office_required
+@_refusing_bad_months
 def publication(request):
     """GET: the check before publishing or correcting; POST: publish, correct, hold, release.
 
@@ -117,6 +145,11 @@ def publication(request):
             if request.POST.get("confirm", "").strip() != format_month(month):
                 error = _("请在确认框中输入 %(month)s 以确认发布") % {"month": format_month(month)}
                 return _check_page(request, month, action, error=error, status=400)
+            seen, now = request.POST.get("seen", ""), inputs.version()
+            if seen and now is not None and seen != str(now):
+                # Reports came in or ratings changed since the office looked: look again.
+                error = _("核对之后又有报送或评价发生变化，请看过下面的最新情况后再确认。")
+                return _check_page(request, month, action, error=error, status=409)
             if action == "publish":
                 result = publish(month, now=clock.now(), **who)
                 if not result.created:
@@ -153,12 +186,27 @@ def publication(request):
     return redirect(back)
 
 
+def _distribution(ratings) -> list[tuple]:
+    counts = Counter(r.rating for r in ratings)
+    return [(m, counts[key]) for key, m in MARKS.items()] + [(NOT_RATED, counts[None])]
+
+
 def _check_page(request, month: dt.date, action: str, error: str = "", status: int = 200):
     if action not in ("publish", "correct"):
         action = "publish"
     summary = summarize(month)
     tasks = {s.task.code: s.task for s in summary.standings}
     moved = [m | {"task": tasks.get(m["code"])} for m in summary.movers]
+    # A correction publishes the month as it stands now: show what that changes.
+    changed, fresh = [], []
+    if action == "correct" and summary.published:
+        was = {r.task: r.rating for r in summary.rated}
+        fresh = [s.rating for s in summary.standings]
+        changed = [
+            {"task": tasks.get(r.task), "before": shown(was.get(r.task)), "after": shown(r.rating)}
+            for r in fresh
+            if was.get(r.task) != r.rating
+        ]
     return render(
         request,
         "desk/publish.html",
@@ -171,6 +219,9 @@ def _check_page(request, month: dt.date, action: str, error: str = "", status: i
             "typed": request.POST.get("confirm", ""),
             "reason": request.POST.get("reason", ""),
             "moved": moved,
+            "changed": changed,
+            "seen": inputs.version(),
+            "fresh_distribution": _distribution(fresh) if fresh else [],
         },
         status=status,
     )
@@ -195,10 +246,17 @@ def audit_log(request):
         entries = entries.filter(actor_id=int(actor))
     task = request.GET.get("task", "").strip()
     if task:
-        entries = entries.filter(task_code=task)
+        # Entries written before the task and month columns existed name them only in
+        # their label and detail, which their hashes cover and no backfill may touch.
+        older = Q(task_code="", target_label__startswith=f"{task} ")
+        entries = entries.filter(Q(task_code=task) | older)
     month = parse_month_or(request.GET.get("month"), None)
     if month:
-        entries = entries.filter(month=month)
+        text = format_month(month)
+        older = Q(month=None) & (
+            Q(detail__contains=f'"month":"{text}"') | Q(target_label__endswith=f" {text}")
+        )
+        entries = entries.filter(Q(month=month) | older)
     page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
     actors = get_user_model().objects.filter(
         pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor_id")

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_POST
 
 from ducha.audit import record
 from ducha.ledger.exporting import export_ledger
@@ -63,7 +63,7 @@ def _import(request, function, upload) -> dict:
 
 
 @overseer_required
-@require_GET
+@require_POST  # the export is audited, and no GET writes anything
 def ledger_export(request):
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
         rows = export_ledger(tmp.name)

@@ -12,7 +12,7 @@ import re
 from django.utils.translation import gettext as _
 
 from ducha.lib.dates import month_label
-from ducha.lib.months import month
+from ducha.lib.months import FIRST_YEAR, LAST_YEAR, month
 from ducha.lib.tabular import cell_text, halfwidth
 
 _SEP = r"\s*[-/.]\s*"
@@ -39,10 +39,12 @@ DATE_FORMS = "2021-06-30、2021/6/30 或 2021年6月30日"
 
 
 def _month(year: str, number: str) -> dt.date:
-    y = int(year)
-    if not 1900 <= y <= 2200:  # a clerk's typo, not a plan
+    y, m = int(year), int(number)
+    if not FIRST_YEAR <= y <= LAST_YEAR:  # a clerk's typo, not a plan
         raise ValueError(_("年份 %(year)s 不合理") % {"year": y})
-    return month(y, int(number))
+    if not 1 <= m <= 12:
+        raise ValueError(_("月份 %(month)s 不存在（应为 1–12）") % {"month": m})
+    return month(y, m)
 
 
 def _date(year: str, month: str, day: str) -> dt.date:

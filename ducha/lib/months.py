@@ -12,13 +12,14 @@ import datetime as dt
 import re
 
 _STRICT = re.compile(r"(\d{4})-(\d{1,2})")
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 def month(year: int, number: int) -> dt.date:
     """The month `number` (1–12) of `year`; ValueError names what is wrong."""
     if not 1 <= number <= 12:
         raise ValueError(f"月份 {number} 不存在（应为 1–12）")
-    if not 1 <= year <= 9999:
+    if not FIRST_YEAR <= year <= LAST_YEAR:  # and a month on either side still exists
         raise ValueError(f"年份 {year} 不合理")
     return dt.date(year, number, 1)
 

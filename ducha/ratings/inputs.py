@@ -41,17 +41,42 @@ FOR EACH STATEMENT EXECUTE FUNCTION ducha_rating_inputs_changed()
 """
 
 
-def install(schema_editor) -> None:
-    """The triggers (a migration calls this)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        for table in TABLES:
-            for event in ("INSERT", "UPDATE", "DELETE"):
-                schema_editor.execute(SQLITE_TRIGGER.format(table=table, event=event), None)
-    elif vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION, None)
-        for table in TABLES:
-            schema_editor.execute(POSTGRES_TRIGGER.format(table=table), None)
+TRIGGERS = {"sqlite": 3 * len(TABLES), "postgresql": len(TABLES)}
+
+
+def install(db) -> None:
+    """The triggers, as the migration made them, on the connection `db`. Safe to run again:
+    after every migrate (a migration that rebuilds one of the tables on SQLite drops its
+    triggers). Plain statements, so it also runs inside a transaction."""
+    with db.cursor() as cursor:
+        if db.vendor == "sqlite":
+            for table in TABLES:
+                for event in ("INSERT", "UPDATE", "DELETE"):
+                    cursor.execute(SQLITE_TRIGGER.format(table=table, event=event))
+        elif db.vendor == "postgresql":
+            cursor.execute(POSTGRES_FUNCTION)
+            for table in TABLES:
+                cursor.execute(f"DROP TRIGGER IF EXISTS ratings_inputs_{table} ON {table}")
+                cursor.execute(POSTGRES_TRIGGER.format(table=table))
+
+
+def installed() -> bool:
+    """Are all the triggers there? Without them the version would not move."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'ratings_inputs_%'"
+            )
+        elif vendor == "postgresql":
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'ratings_inputs_%'")
+        else:
+            return False
+        return cursor.fetchone()[0] == TRIGGERS[vendor]
+
+
+_checked: dict[str, bool] = {}  # per database alias, once per process
 
 
 def uninstall(schema_editor) -> None:
@@ -70,6 +95,10 @@ def version() -> int | None:
     """The committed version, or None when it cannot be trusted (inside a transaction, on
     another database, or when its row is gone, as after a test flush)."""
     if connection.in_atomic_block:
+        return None
+    if connection.alias not in _checked:
+        _checked[connection.alias] = installed()
+    if not _checked[connection.alias]:
         return None
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -96,3 +125,7 @@ def compact() -> int:
         )
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+def forget_checks() -> None:
+    _checked.clear()

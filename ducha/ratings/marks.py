@@ -38,6 +38,9 @@ class Mark:
     tint: str
     solid: str
     on_solid: str
+    # The pictogram, drawn for Ducha in a 64×48 box: SVG shapes, filled and stroked in the
+    # colour they are drawn in (ratings/templatetags/marks.py `pictogram` draws them).
+    drawing: str = ""
 
 
 HORSE = Mark(
@@ -53,6 +56,14 @@ HORSE = Mark(
     tint="#FDECEB",
     solid="#B71C1C",
     on_solid="#FFFFFF",
+    drawing=(
+        '<ellipse cx="29" cy="23" rx="15" ry="7.5" stroke="none"/>'
+        '<path d="M38 19 L47 7 L53 9 L46 26 Z" stroke="none"/>'
+        '<path d="M46 4 L50 1 L51 5 L58 9 L61 14 L58 16 L52 13 L47 9 Z" stroke="none"/>'
+        '<path d="M45 8 L38 17" fill="none" stroke-width="3.5"/>'
+        '<path d="M16 20 Q7 22 5 33" fill="none" stroke-width="3"/>'
+        '<path d="M41 27 L45 36 L44 45 M36 29 L36 45 M22 29 L19 37 L21 45 M18 27 L12 35 L13 44" fill="none" stroke-width="3.6"/>'  # noqa: E501 - one SVG element a line
+    ),
 )
 OX = Mark(
     key="ox",
@@ -67,6 +78,14 @@ OX = Mark(
     tint="#E9F4EC",
     solid="#1E6B2E",
     on_solid="#FFFFFF",
+    drawing=(
+        '<path d="M9 18 Q9 12 16 12 L36 12 Q42 10 45 15 L47 30 Q47 34 42 34 L14 34 Q9 34 9 29 Z" stroke="none"/>'  # noqa: E501 - one SVG element a line
+        '<path d="M43 15 L55 18 Q60 19 59 24 L57 32 Q56 36 51 35 L45 30 Z" stroke="none"/>'
+        '<path d="M47 17 Q42 10 46 5 M54 18 Q61 13 59 7" fill="none" stroke-width="3"/>'
+        '<path d="M14 33 L14 45 M21 33 L21 45 M36 33 L36 45 M43 33 L43 45" fill="none" stroke-width="4"/>'  # noqa: E501 - one SVG element a line
+        '<path d="M9 17 Q4 22 5 31" fill="none" stroke-width="2"/>'
+        '<circle cx="5" cy="32" r="2.2" stroke="none"/>'
+    ),
 )
 OSTRICH = Mark(
     key="ostrich",
@@ -81,6 +100,15 @@ OSTRICH = Mark(
     tint="#E8EEFA",
     solid="#1F5FBF",
     on_solid="#FFFFFF",
+    drawing=(
+        '<path d="M12 20 Q14 11 27 11 Q40 11 41 20 Q41 30 26 31 Q14 31 12 24 Z" stroke="none"/>'
+        '<path d="M14 16 L4 11 L7 18 L3 21 L11 23 Z" stroke="none"/>'
+        '<path d="M38 16 Q44 12 43 4" fill="none" stroke-width="3.2"/>'
+        '<circle cx="44" cy="4" r="3.2" stroke="none"/>'
+        '<path d="M46 3 L52 5 L46 6 Z" stroke="none"/>'
+        '<path d="M23 30 L21 38 L24 46 M29 30 L33 38 L31 46" fill="none" stroke-width="2.6"/>'
+        '<path d="M24 46 L28 46 M31 46 L35 46" fill="none" stroke-width="2.6"/>'
+    ),
 )
 SNAIL = Mark(
     key="snail",
@@ -95,6 +123,14 @@ SNAIL = Mark(
     tint="#FFF7D1",
     solid="#F2C200",
     on_solid="#000000",
+    drawing=(
+        '<path d="M4 41 Q4 36 12 36 L46 36 Q50 36 52 30 L53 24 Q58 22 59 28 L58 35 Q56 42 46 42 L8 42 Q4 42 4 41 Z" stroke="none"/>'  # noqa: E501 - one SVG element a line
+        '<circle cx="28" cy="21" r="15" stroke="none"/>'
+        '<path d="M28 21 m0 -3 a3 3 0 1 1 -3 3 a6 6 0 0 1 6 -6 a9 9 0 0 1 9 9 a12 12 0 0 1 -12 12" fill="none" stroke="#fff" stroke-width="2.4"/>'  # noqa: E501 - one SVG element a line
+        '<path d="M54 25 L52 15 M57 25 L60 16" fill="none" stroke-width="1.8"/>'
+        '<circle cx="52" cy="14" r="2" stroke="none"/>'
+        '<circle cx="60" cy="15" r="2" stroke="none"/>'
+    ),
 )
 # Not one of the four: a task that is not rated this month (SPEC §2 rule 1).
 NOT_RATED = Mark(
@@ -116,6 +152,16 @@ MARKS: dict[str, Mark] = {m.key: m for m in (HORSE, OX, OSTRICH, SNAIL)}
 KEYS: tuple[str, ...] = tuple(MARKS)
 NAMES: dict[str, str] = {key: m.name for key, m in MARKS.items()}
 DEFAULT_POINTS: dict[str, int] = {key: m.points for key, m in MARKS.items()}
+
+
+def needs_attention(key: str | None) -> bool:
+    """Slow or stalled: what a leader and the office look at first."""
+    return key in (OSTRICH.key, SNAIL.key)
+
+
+def is_routine(key: str | None) -> bool:
+    """On track, or not rated: what a list of exceptions leaves out."""
+    return key in (OX.key, None)
 
 
 def mark(key: str | None) -> Mark:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -67,15 +68,19 @@ def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
     ids = None if tasks is None else tuple(sorted(tasks.values_list("id", flat=True)))
     seen = inputs.version()
     key = (seen, month, ids)
-    if seen is not None and key in _recent:
-        _recent.move_to_end(key)
-        return _recent[key]
+    # get() and tolerated misses: a threaded server's other thread may evict meanwhile.
+    hit = _recent.get(key) if seen is not None else None
+    if hit is not None:
+        with contextlib.suppress(KeyError):
+            _recent.move_to_end(key)
+        return hit
     out = _rate(month, ids)
     # Keep it only if nothing was written while it was read: then it is one committed state.
     if seen is not None and inputs.version() == seen:
         _recent[key] = out
         while len(_recent) > RECENT:
-            _recent.popitem(last=False)
+            with contextlib.suppress(KeyError):
+                _recent.popitem(last=False)
     return out
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from ducha.boards.publication import is_published
 from ducha.ledger.models import Task
+from ducha.lib import clock
 from ducha.reports.models import Evidence, Report
 
 
@@ -72,14 +74,21 @@ def _of_lead_unit(user, task: Task) -> bool:
     return is_unit_member(user) and user.unit_id == task.lead_unit_id
 
 
-def can_start(user, task: Task) -> bool:
-    """The lead unit's reporter (or head) opens the month's report."""
-    return _of_lead_unit(user, task)
+def month_open(month) -> bool:
+    """Units report a month until its board is posted, and never a month still ahead: a
+    posted month is the record, and later months rate from it."""
+    return month <= clock.today().replace(day=1) and not is_published(month)
+
+
+def can_start(user, task: Task, month) -> bool:
+    """The lead unit's reporter (or head) opens the month's report while the month is open."""
+    return _of_lead_unit(user, task) and month_open(month)
 
 
 def can_edit(user, report: Report) -> bool:
-    """The lead unit's reporter (or head) while the report is a draft or sent back."""
-    return _of_lead_unit(user, report.task) and report.editable
+    """The lead unit's reporter (or head) while the report is a draft or sent back and its
+    month is open."""
+    return _of_lead_unit(user, report.task) and report.editable and month_open(report.month)
 
 
 def can_withdraw(user, report: Report) -> bool:
@@ -93,6 +102,7 @@ def can_approve(user, report: Report) -> bool:
         and user.is_unit_head
         and user.unit_id == report.task.lead_unit_id
         and report.status == Report.Status.SUBMITTED
+        and month_open(report.month)
     )
 
 

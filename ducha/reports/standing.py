@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.ratings.monthly import TaskRating, rate_month
-from ducha.reports import workflow
+from ducha.reports import scope, workflow
 from ducha.reports.models import Report
 
 Status = Report.Status
@@ -77,6 +77,11 @@ class Standing:
         return LABELS[self.stage]
 
     @property
+    def reworking(self) -> bool:
+        """Reported, but the office sent the report back (or it waits again for its head)."""
+        return self.expected and self.reported and self.stage in ("returned", "submitted")
+
+    @property
     def overdue(self) -> bool:
         """Expected, not reported, and the deadline has passed."""
         return self.expected and not self.reported and self.today > self.deadline
@@ -130,7 +135,10 @@ def month_standings(month: dt.date, tasks=None) -> list[Standing]:
 
 @dataclass(frozen=True)
 class Tally:
-    """A month's reporting in numbers."""
+    """A month's reporting in numbers. `stages` counts the tasks not reported yet, so the
+    parts add up to what is missing; `reworking` counts reported tasks whose report the
+    office sent back, or that were sent back and submitted again (their rows stand until
+    approved again)."""
 
     total: int
     expected: int
@@ -138,6 +146,7 @@ class Tally:
     imported: int
     stages: Counter
     overdue: int
+    reworking: int
 
     @property
     def missing(self) -> int:
@@ -154,15 +163,16 @@ def tally(standings: list[Standing]) -> Tally:
         expected=sum(s.expected for s in standings),
         reported=sum(s.expected and s.reported for s in standings),
         imported=sum(s.stage == "imported" for s in standings),
-        stages=Counter(s.stage for s in standings),
+        stages=Counter(s.stage for s in standings if s.expected and not s.reported),
         overdue=sum(s.overdue for s in standings),
+        reworking=sum(s.reworking for s in standings),
     )
 
 
 def to_do(user, rows: list[Standing]) -> list[Standing]:
     """The tasks this unit member has to act on now: the head approves what was submitted;
     the reporter fills in what is due and corrects what the office sent back."""
-    if not user.is_unit_member:
+    if not user.is_unit_member or not rows or not scope.month_open(rows[0].month):
         return []
     if user.is_unit_head:
         return [r for r in rows if r.stage == "submitted"]

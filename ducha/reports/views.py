@@ -29,6 +29,7 @@ from ducha.ledger.models import Progress
 from ducha.lib import clock
 from ducha.lib.cells import parse_date, parse_percent
 from ducha.lib.months import add_months, format_month, parse_month_or
+from ducha.ratings import marks
 from ducha.ratings.display import MARKS, NOT_RATED, shown
 from ducha.reports import scope, standing, workflow
 from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
@@ -108,7 +109,7 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
     ):
         latest[meta["month"]] = meta
     metas = [latest[m] for m in sorted(latest)[-12:]]
-    marks = cached_parts(metas, "marks")
+    published = cached_parts(metas, "marks")
     # A leader's page holds hundreds of these: label each month and draw each mark once.
     labels = {m["month"]: dateformat.format(m["month"], gettext("y年n月")) for m in metas}
     drawn = {
@@ -118,7 +119,7 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
     out: dict[str, list[dict]] = defaultdict(list)
     for task in tasks:
         for meta in metas:
-            entry = marks[meta["sha256"]].get(task.code)
+            entry = published[meta["sha256"]].get(task.code)
             if entry is not None:
                 rating = entry[0]
                 out[task.code].append(
@@ -128,7 +129,7 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
                         "rating": rating,
                         "mark": shown(rating),
                         "drawn": drawn[rating],
-                        "bad": rating in ("ostrich", "snail"),
+                        "bad": marks.needs_attention(rating),
                     }
                 )
     return out, [m["month"] for m in metas]
@@ -142,20 +143,22 @@ def report(request, code: str, month: dt.date):
     task = scope.get_task_for_user(request.user, code)
     existing = Report.objects.filter(task=task, month=month).first()
     if request.method == "POST":
-        if existing is None and not scope.can_start(request.user, task):
+        if existing is None and not scope.can_start(request.user, task, month):
             raise PermissionDenied(_("您无权填报这项任务"))
         return _act(request, task, month, existing)
     return _render_report(request, task, month, existing)
 
 
-def _render_report(request, task, month, report, errors=None, posted=None, status=200):
+def _render_report(
+    request, task, month, report, errors=None, posted=None, status=200, files_stored=False
+):
     """The report page; after a refused post, everything the person typed is shown again.
 
     Before the lead unit first saves, nothing is stored: the form shows each node's last
     known state, and the first save creates the report."""
     user = request.user
     is_saved = report is not None
-    can_start = not is_saved and scope.can_start(user, task)
+    can_start = not is_saved and scope.can_start(user, task, month)
     if is_saved:
         lines = list(report.lines.select_related("node"))
     elif can_start:
@@ -202,6 +205,7 @@ def _render_report(request, task, month, report, errors=None, posted=None, statu
         "today": clock.today(),
         "report": report,
         "shows_form": is_saved or can_start,
+        "month_open": scope.month_open(month),
         "rows": rows,
         "texts": texts,
         "comment": value("comment", ""),
@@ -209,13 +213,17 @@ def _render_report(request, task, month, report, errors=None, posted=None, statu
         "error_summary": _error_summary(errors, rows),
         "file_errors": errors.get("files", []),
         # A browser never sends a chosen file again: name each one and ask for it anew.
-        "files_not_uploaded": files_chosen if errors and "files" not in errors else [],
+        "files_not_uploaded": (
+            files_chosen if errors and "files" not in errors and not files_stored else []
+        ),
         "evidence": list(report.evidence.select_related("uploaded_by")) if is_saved else [],
         "can_edit": can_start or (is_saved and scope.can_edit(user, report)),
         "can_withdraw": is_saved and scope.can_withdraw(user, report),
         "can_approve": is_saved and scope.can_approve(user, report),
         "can_review": is_saved and scope.can_review(user, report),
-        "can_return_accepted": is_saved and user.is_office and report.status == Status.ACCEPTED,
+        "can_return_accepted": (
+            is_saved and report.status == Status.ACCEPTED and scope.can_return(user, report)
+        ),
         "statuses": Progress.Status.choices,
         "max_files": settings.DUCHA_EVIDENCE_MAX_FILES,
         "max_mb": settings.DUCHA_EVIDENCE_MAX_MB,
@@ -293,6 +301,10 @@ def _act(request, task, month, report: Report | None):
         version = -1
     try:
         if action in ("save", "submit"):
+            if report is not None and not report.editable and scope.can_start(user, task, month):
+                # The unit's own report moved on (submitted, approved) while this person
+                # typed: say so and keep what they typed, as for any other stale save.
+                raise workflow.Stale(workflow.stale_message(report))
             scope.require(report is None or scope.can_edit(user, report))
             report = _save(request, task, month, report, version, submit=action == "submit")
         elif report is None:
@@ -332,7 +344,9 @@ def _act(request, task, month, report: Report | None):
         return _render_report(request, task, month, current, errors, request.POST, 409)
     except workflow.Invalid as e:
         current = Report.objects.filter(task=task, month=month).first()
-        return _render_report(request, task, month, current, e.errors, request.POST, 400)
+        return _render_report(
+            request, task, month, current, e.errors, request.POST, 400, e.files_stored
+        )
     return redirect(reverse("reports:report", args=[task.code, month]))
 
 
@@ -369,7 +383,11 @@ def _save(request, task, month, report: Report | None, version: int, submit: boo
         refused.append(_("草稿已保存；以上文件未上传，请重新选择后保存。"))
         raise workflow.Invalid({"files": refused})
     if submit:
-        workflow.submit_report(report, user, report.version, request=request)
+        try:
+            workflow.submit_report(report, user, report.version, request=request)
+        except workflow.Invalid as e:
+            e.files_stored = True  # saved with its files; only the submission was refused
+            raise
         messages.success(request, _("已提交，等待单位负责人审核"))
     else:
         messages.success(request, _("草稿已保存"))

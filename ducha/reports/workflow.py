@@ -37,6 +37,7 @@ class Stale(Exception):
 class Invalid(Exception):
     def __init__(self, errors: dict[str, list[str]]):
         self.errors = errors
+        self.files_stored = False  # the chosen files went in before this was refused
         super().__init__("；".join(m for ms in errors.values() for m in ms))
 
 
@@ -124,22 +125,23 @@ def start_report(task: Task, month: dt.date, seen_version: int) -> Report:
     created it meanwhile, theirs stands and this save is stale."""
     report, created = _create(task, month)
     if not created or seen_version != 0:
-        raise Stale(_stale_message(report))
+        raise Stale(stale_message(report))
     return report
 
 
 def _advance(report: Report, version: int, **changes) -> Report:
     """Apply `changes` only if the report is still at `version`; bump the version."""
+    # update() skips auto_now: the stamp people see ("saved at …") is set here.
     updated = Report.objects.filter(pk=report.pk, version=version).update(
-        version=F("version") + 1, **changes
+        version=F("version") + 1, updated_at=clock.now(), **changes
     )
     if not updated:
-        raise Stale(_stale_message(Report.objects.get(pk=report.pk)))
+        raise Stale(stale_message(Report.objects.get(pk=report.pk)))
     report.refresh_from_db()
     return report
 
 
-def _stale_message(current: Report) -> str:
+def stale_message(current: Report) -> str:
     return _(
         "这份报送已于 %(time)s 被他人修改（现状态：%(status)s）。"
         "您填写的内容仍在下方，但尚未保存：请核对后再保存。"
@@ -186,6 +188,9 @@ def save_report(
             errors.setdefault(f"node-{node_id}-{field}", []).append(message)
         if line.percent is not None and not 0 <= line.percent <= 100:
             errors.setdefault(f"node-{node_id}-percent", []).append(_("进度应在 0–100 之间"))
+        if line.done_on is not None and line.done_on > clock.today():
+            message = _("完成日期 %(date)s 还没有到") % {"date": line.done_on.isoformat()}
+            errors.setdefault(f"node-{node_id}-done_on", []).append(message)
     if errors:
         raise Invalid(errors)
     _advance(
@@ -234,7 +239,7 @@ def submit_report(report: Report, user, version: int, request=None) -> Report:
 def withdraw_report(report: Report, user, version: int, request=None) -> Report:
     """The unit takes back a submission the head has not acted on yet."""
     _check_state(report, (Status.SUBMITTED,), _("撤回"))
-    _advance(report, version, status=Status.DRAFT)
+    _advance(report, version, status=Status.DRAFT, submitted_at=None, submitted_by=None)
     record("report_withdrawn", actor=user, request=request, target=report)
     return report
 
@@ -244,7 +249,10 @@ def approve_report(report: Report, user, version: int, request=None) -> Report:
     """The unit head's approval is the unit's official report: its lines become progress."""
     _check_state(report, (Status.SUBMITTED,), _("审核报送"))
     moment = clock.now()
-    late = clock.local(moment).date() > deadline(report.month)
+    # Late is decided by the first approval: approving again after the office sent the
+    # report back for a correction does not make it late.
+    first = report.approved_at is None
+    late = clock.local(moment).date() > deadline(report.month) if first else report.late
     _advance(
         report, version, status=Status.APPROVED, approved_at=moment, approved_by=user, late=late
     )

@@ -7,7 +7,7 @@ from ducha.ratings import inputs
 
 def forwards(apps, schema_editor):
     apps.get_model("ratings", "InputsVersion").objects.get_or_create(pk=1)
-    inputs.install(schema_editor)
+    inputs.install(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):

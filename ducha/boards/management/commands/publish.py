@@ -1,9 +1,9 @@
 import getpass
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from ducha.boards.publication import PublicationError, publish
+from ducha.lib import clock
 from ducha.lib.cli import month_argument
 from ducha.lib.months import format_month_zh
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from None
         p = result.publication
         if not result.created:
-            when = timezone.localtime(p.published_at)
+            when = clock.local(p.published_at)
             self.stdout.write(
                 f"{format_month_zh(month)}已于 {when:%Y-%m-%d %H:%M} 发布（第{p.version}版），"
                 "未做改动；如需更正请用 --correction 理由"
