@@ -12,8 +12,10 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from ducha.boards import poster
-from ducha.boards.publication import publish
+from ducha.boards.publication import posted, publish
+from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
+from ducha.lib.months import parse_month
 from ducha.lib.xlsx import A4, height_for, lines_needed
 from ducha.ratings import marks
 from ducha.ratings.monthly import override_rating
@@ -124,13 +126,27 @@ def test_the_xlsx_unit_summary_has_a_title_a_frozen_header_and_prints_on_a4(june
     call_command("board", "--month", JUNE, "--format", "xlsx", "-o", str(path))
     units = load_workbook(path)["单位汇总"]
     assert units["A1"].value == "德州市2021年6月牵头单位四色督查汇总（第1版）"
-    assert "A1:G1" in {str(r) for r in units.merged_cells.ranges}
-    assert [c.value for c in units[2]] == ["排名", "牵头单位", *marks.NAMES.values(), "本月得分"]
+    assert "A1:H1" in {str(r) for r in units.merged_cells.ranges}
+    header = ["类别", "排名", "牵头单位", *marks.NAMES.values(), "本月得分"]
+    assert [c.value for c in units[2]] == header
     assert units.freeze_panes == "A3" and units.print_title_rows == "$2:$2"
     assert units.page_setup.paperSize == A4 and units.page_setup.fitToWidth == 1
-    assert units.auto_filter.ref.startswith("A2:G")
-    assert units.column_dimensions["B"].width >= 20
-    assert units["G3"].number_format == "0.0"
+    assert units.auto_filter.ref.startswith("A2:H")
+    assert units.column_dimensions["C"].width >= 20
+    assert units["H3"].number_format == "0.0"
+
+
+def test_the_xlsx_ranks_units_within_their_kind_as_the_page_and_poster_do(june, tmp_path):
+    path = tmp_path / "b.xlsx"
+    call_command("board", "--month", JUNE, "--format", "xlsx", "-o", str(path))
+    rows = [[c.value for c in row] for row in load_workbook(path)["单位汇总"].iter_rows(min_row=3)]
+    expected = [
+        [str(g.label), s.rank, s.name]
+        for g in units_by_kind(posted(parse_month(JUNE))["tasks"])
+        for s in g.units
+    ]
+    assert [r[:3] for r in rows] == expected
+    assert {r[0] for r in rows} <= {"市直部门", "县市区", "其他"}
 
 
 def test_the_pdf_poster_is_written_where_asked(june, tmp_path):

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from ducha.boards import exports
 from ducha.boards.publication import latest, snapshot_with_hash
+from ducha.boards.units import units_by_kind
 from ducha.demo.seeding import publish_demo_boards, seed_demo
 from ducha.ledger.importing import Summary, import_ledger
 from ducha.ledger.models import Node, Task
@@ -227,6 +228,5 @@ def test_the_board_resaved_by_libreoffice_reads_back_with_its_print_settings(pri
     assert (sheet.page_setup.orientation, sheet.page_setup.fitToWidth) == ("landscape", 1)
     assert sheet.print_title_rows == "$2:$2"
     assert sheet.auto_filter.ref == "A2:I188"
-    assert [u.value for u in workbook["单位汇总"]["B"][2:5]] == [
-        u["unit"] for u in printed.board["units"][:3]
-    ]
+    ranked = [s.name for g in units_by_kind(printed.board["tasks"]) for s in g.units]
+    assert [u.value for u in workbook["单位汇总"]["C"][2:5]] == ranked[:3]

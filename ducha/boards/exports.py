@@ -6,9 +6,11 @@ import csv
 import io
 
 from django.conf import settings
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from ducha.boards.units import UnitGroup, units_by_kind
 from ducha.lib.months import format_month_zh, parse_month
 from ducha.lib.xlsx import (
     A4,
@@ -34,7 +36,9 @@ COLUMNS = [
     ("colour", "颜色", 5),
     ("reasons", "评价说明", 62),
 ]
+# Ranked within their kind, as on the page and the poster (boards/units.py).
 UNIT_COLUMNS = [
+    ("类别", 11),
     ("排名", 6),
     ("牵头单位", 28),
     *((m.name, 8) for m in MARKS.values()),
@@ -71,6 +75,11 @@ def board_csv(board: dict) -> str:
     for row in rows(board):
         writer.writerow([_csv_safe(row[key]) for key, _, _ in COLUMNS])
     return buffer.getvalue()
+
+
+def _groups(board: dict):
+    with translation.override(settings.LANGUAGE_CODE):  # a file is always in Chinese
+        return [UnitGroup(g.kind, str(g.label), g.units) for g in units_by_kind(board["tasks"])]
 
 
 def board_xlsx(board: dict, output) -> None:
@@ -116,8 +125,9 @@ def board_xlsx(board: dict, output) -> None:
         2,
         UNIT_COLUMNS,
         [
-            [u["rank"], u["unit"], u["horse"], u["ox"], u["ostrich"], u["snail"], u["score"]]
-            for u in board["units"]
+            [str(group.label), s.rank, s.name, *(getattr(s, key) for key in MARKS), s.score]
+            for group in _groups(board)
+            for s in group.units
         ],
         number_formats={len(UNIT_COLUMNS): SCORE_FORMAT},
     )

@@ -18,7 +18,7 @@ from ducha.boards.publication import posted
 from ducha.lib import clock
 from ducha.lib.months import add_months
 from ducha.ratings import marks
-from ducha.ratings.display import MARKS, NOT_RATED, shown
+from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import standing, workflow
 from ducha.reports.models import Report
 
@@ -112,8 +112,7 @@ class MonthSummary:
 
     @cached_property
     def distribution(self) -> list[tuple]:
-        counts = Counter(r.rating for r in self.rated)
-        return [(m, counts[key]) for key, m in MARKS.items()] + [(NOT_RATED, counts[None])]
+        return distribution(r.rating for r in self.rated)
 
     @cached_property
     def movement(self) -> Counter:

@@ -8,7 +8,6 @@ and holding, ratings.monthly for overrides) and renders; the numbers come from d
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from functools import wraps
 
 from django.contrib import messages
@@ -31,7 +30,7 @@ from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, parse_month, parse_month_or
 from ducha.ratings import inputs
-from ducha.ratings.display import MARKS, NOT_RATED, shown
+from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
 from ducha.ratings.monthly import override_rating
 from ducha.reports import scope, workflow
@@ -123,7 +122,7 @@ def override(request):
     messages.success(
         request, _("%(code)s 的评价已调整为%(name)s") % {"code": task.code, "name": name}
     )
-    return redirect(f"{reverse('desk:office')}?month={format_month(month)}&preview=1#preview")
+    return redirect(f"{reverse('desk:office')}?month={format_month(month)}#preview")
 
 
 @office_required
@@ -186,11 +185,6 @@ def publication(request):
     return redirect(back)
 
 
-def _distribution(ratings) -> list[tuple]:
-    counts = Counter(r.rating for r in ratings)
-    return [(m, counts[key]) for key, m in MARKS.items()] + [(NOT_RATED, counts[None])]
-
-
 def _check_page(request, month: dt.date, action: str, error: str = "", status: int = 200):
     if action not in ("publish", "correct"):
         action = "publish"
@@ -221,7 +215,7 @@ def _check_page(request, month: dt.date, action: str, error: str = "", status: i
             "moved": moved,
             "changed": changed,
             "seen": inputs.version(),
-            "fresh_distribution": _distribution(fresh) if fresh else [],
+            "fresh_distribution": distribution(r.rating for r in fresh) if fresh else [],
         },
         status=status,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
@@ -39,6 +40,14 @@ NOT_RATED = _shown(marks.NOT_RATED)
 
 def shown(key: str | None) -> ShownMark:
     return MARKS.get(key or "", NOT_RATED)
+
+
+def distribution(keys, unrated: bool = True) -> list[tuple[ShownMark, int]]:
+    """How many of each mark among `keys` (rating keys, None for not rated), in mark order,
+    "not rated" last unless left out."""
+    counts = Counter(keys)
+    out = [(m, counts[key]) for key, m in MARKS.items()]
+    return [*out, (NOT_RATED, counts[None])] if unrated else out
 
 
 CSS = marks.stylesheet()

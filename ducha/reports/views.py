@@ -6,7 +6,7 @@ The office's desk (review, preview, override, publish) lives in ducha/desk."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from django.conf import settings
 from django.contrib import messages
@@ -30,17 +30,13 @@ from ducha.lib import clock
 from ducha.lib.cells import parse_date, parse_percent
 from ducha.lib.months import add_months, format_month, parse_month_or
 from ducha.ratings import marks
-from ducha.ratings.display import MARKS, NOT_RATED, shown
+from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import scope, standing, workflow
 from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
 from ducha.reports.models import Report
 
 Status = Report.Status
 LINE_FIELDS = ("status", "percent", "done_on", "note")
-
-
-def month_param(request, default: dt.date) -> dt.date:
-    return parse_month_or(request.GET.get("month") or request.POST.get("month"), default)
 
 
 def _month_links(month: dt.date) -> dict:
@@ -59,7 +55,7 @@ def my_tasks(request):
     user = request.user
     if user.sees_everything:
         return redirect("desk:office")  # the office's work is the desk
-    month = month_param(request, workflow.reporting_month())
+    month = parse_month_or(request.GET.get("month"), workflow.reporting_month())
     rows = standing.month_standings(month, scope.visible_tasks(user).prefetch_related("nodes"))
     context = {
         "month": month,
@@ -84,15 +80,11 @@ def _leader_view(rows: list[standing.Standing]) -> dict:
     for row in rows:
         row.history = history.get(row.task.code, [])
     last = months[-1] if months else None
-    counts = Counter(h["rating"] for r in rows for h in r.history if h["month"] == last)
-    year = Counter(
-        h["rating"] for r in rows for h in r.history if last and h["month"].year == last.year
-    )
+    in_year = [h for r in rows for h in r.history if last and h["month"].year == last.year]
     return {
-        "trend_months": months,
         "last_published": last,
-        "last_tally": [(m, counts[key]) for key, m in MARKS.items()] + [(NOT_RATED, counts[None])],
-        "year_tally": [(m, year[key]) for key, m in MARKS.items()],
+        "last_tally": distribution(h["rating"] for h in in_year if h["month"] == last),
+        "year_tally": distribution((h["rating"] for h in in_year), unrated=False),
         "attention": [r for r in rows if r.overdue or (r.history and r.history[-1]["bad"])],
     }
 

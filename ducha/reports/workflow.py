@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ducha.audit import record
-from ducha.boards.models import Publication
+from ducha.boards.publication import is_published
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.models import Node, Progress, Task
 from ducha.lib import clock
@@ -55,9 +55,7 @@ def reporting_month(today: dt.date | None = None) -> dt.date:
     today = today or clock.today()
     first = today.replace(day=1)
     previous = add_months(first, -1)
-    if Publication.objects.filter(month=previous).exists():
-        return first
-    return previous
+    return first if is_published(previous) else previous
 
 
 def deadline(month: dt.date) -> dt.date:
