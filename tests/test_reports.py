@@ -411,6 +411,16 @@ def test_a_completion_date_still_ahead_is_refused(cycle):
     assert "完成日期 2021-07-20 还没有到" in response.content.decode()
 
 
+def test_a_date_past_the_month_and_ahead_of_today_gets_one_message(cycle):
+    n1 = Node.objects.get(task=cycle["t1"], code="N1").pk
+    data = form(None, task=cycle["t1"], **{f"node-{n1}-done_on": "2030-01-01"})
+    response = client_for(cycle["reporter"]).post("/reports/T-1/2021-07/", data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "完成日期 2030-01-01 晚于报送月份 2021年7月 的月底" in html
+    assert "还没有到" not in html
+
+
 def test_saved_at_moves_with_every_save_and_a_withdrawal_clears_the_submission(cycle):
     from ducha.lib import clock
 

@@ -186,9 +186,11 @@ def save_report(
             errors.setdefault(f"node-{node_id}-{field}", []).append(message)
         if line.percent is not None and not 0 <= line.percent <= 100:
             errors.setdefault(f"node-{node_id}-percent", []).append(_("进度应在 0–100 之间"))
-        if line.done_on is not None and line.done_on > clock.today():
+        done_key = f"node-{node_id}-done_on"
+        # A date past the month's end is already refused above; one message says it.
+        if line.done_on is not None and line.done_on > clock.today() and done_key not in errors:
             message = _("完成日期 %(date)s 还没有到") % {"date": line.done_on.isoformat()}
-            errors.setdefault(f"node-{node_id}-done_on", []).append(message)
+            errors[done_key] = [message]
     if errors:
         raise Invalid(errors)
     _advance(
