@@ -3,14 +3,25 @@
 import secrets
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from ducha.lib.env import database_from_url, env_bool, env_int, env_list, env_points, env_str
+from ducha.lib.env import (
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_points,
+    env_str,
+    private_dir,
+)
 from ducha.ratings.marks import DEFAULT_POINTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUCHA_VAR_DIR", str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Owner only (0700): it holds the database, the evidence and the secret key. The project's
+# own var/ comes from the checkout as 0755 and is tightened; a chosen folder is created so.
+private_dir(VAR_DIR, tighten=VAR_DIR == BASE_DIR / "var")
 
 
 def _secret_key() -> str:
@@ -38,6 +49,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "template_partials",
     "ducha.org",
     "ducha.ledger",
@@ -49,21 +63,26 @@ INSTALLED_APPS = [
     "ducha.accounts",
     "ducha.audit",
     "ducha.demo",
+    "ducha.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "ducha.lib.csp.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ducha.lib.language.ChineseFirstMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After sign-in and messages (the 413 page needs both), before anything reads a body.
+    "ducha.lib.requestsize.RequestSizeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ducha.accounts.middleware.SessionTimeoutMiddleware",
+    "ducha.accounts.middleware.SecondFactorMiddleware",
 ]
 
 ROOT_URLCONF = "ducha.urls"
@@ -113,12 +132,12 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve app static files straight from their apps: no collectstatic step for the demo.
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = private_dir(VAR_DIR / "media", tighten=True)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# Signing in, sessions and HTTP security (ducha/accounts, ducha/lib/csp.py).
+# Signing in, sessions and HTTP security (ducha/accounts, django-csp).
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/me/"
 # Signed out after this long without a request, and after this long in all.
@@ -130,14 +149,53 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# This many failed sign-ins within DUCHA_LOCKOUT_MINUTES lock the username (or the client
-# address) for DUCHA_LOCKOUT_MINUTES; even the right password is refused meanwhile.
+# Content-Security-Policy (django-csp) on every response: only the site's own scripts,
+# styles and images, so templates carry no inline <script>, no style="" and no on*=
+# handlers (htmx comes from django-htmx as a file). A response that sets its own policy,
+# such as an evidence download, keeps it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+    }
+}
+# Sign-in throttle (ducha/accounts/lockout.py). After this many failed sign-ins (password
+# or second factor) for one username, each next attempt waits DUCHA_LOCKOUT_DELAY_SECONDS,
+# doubled with every further failure, up to DUCHA_LOCKOUT_MAX_DELAY_MINUTES: slowed, never
+# locked, so a stranger cannot keep the owner out.
 DUCHA_LOCKOUT_USER_FAILURES = env_int("DUCHA_LOCKOUT_USER_FAILURES", 5)
+DUCHA_LOCKOUT_DELAY_SECONDS = env_int("DUCHA_LOCKOUT_DELAY_SECONDS", 30)
+DUCHA_LOCKOUT_MAX_DELAY_MINUTES = env_int("DUCHA_LOCKOUT_MAX_DELAY_MINUTES", 15)
+# This many failures from one client address within DUCHA_LOCKOUT_MINUTES stop sign-ins
+# from it for DUCHA_LOCKOUT_MINUTES.
 DUCHA_LOCKOUT_ADDRESS_FAILURES = env_int("DUCHA_LOCKOUT_ADDRESS_FAILURES", 20)
 DUCHA_LOCKOUT_MINUTES = env_int("DUCHA_LOCKOUT_MINUTES", 15)
-# Behind a reverse proxy that sets them: the client is X-Forwarded-For's first hop, and
-# X-Forwarded-Proto: https marks a request that arrived over TLS.
-DUCHA_TRUST_X_FORWARDED_FOR = env_bool("DUCHA_TRUST_X_FORWARDED_FOR", False)
+# Two-factor sign-in (TOTP, django-otp) for the office, the auditor and the admin. Only the
+# demo may switch it off, and production refuses to start without it (below).
+DUCHA_MFA_REQUIRED = env_bool("DUCHA_MFA_REQUIRED", True)
+# Our throttle above counts wrong codes with wrong passwords; django-otp's own per-device
+# delay would be a second, different rule for the same thing.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# How many reverse proxies stand in front: the client address is the X-Forwarded-For entry
+# that many places from the right (ducha/lib/addresses.py). 0: REMOTE_ADDR.
+DUCHA_TRUSTED_PROXIES = env_int("DUCHA_TRUSTED_PROXIES", 0)
+if env_bool("DUCHA_TRUST_X_FORWARDED_FOR", False):
+    # It trusted the leftmost entry, which the client writes: say so rather than ignore it.
+    raise ImproperlyConfigured(
+        "DUCHA_TRUST_X_FORWARDED_FOR is no longer read: set DUCHA_TRUSTED_PROXIES to the "
+        "number of reverse proxies in front of Ducha (1 for one nginx) and remove it"
+    )
+# Behind a proxy terminating TLS: X-Forwarded-Proto: https marks a request that came over it.
 if env_bool("DUCHA_TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -150,6 +208,11 @@ if DUCHA_PRODUCTION:
         raise ImproperlyConfigured(
             "DUCHA_PRODUCTION=1: set SECRET_KEY in the environment (50+ random characters, "
             'e.g. python -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
+    if not DUCHA_MFA_REQUIRED:
+        raise ImproperlyConfigured(
+            "DUCHA_PRODUCTION=1: DUCHA_MFA_REQUIRED must be on in production (the office, "
+            "the auditor and the admin sign in with a second factor)"
         )
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
@@ -168,6 +231,8 @@ LOGGING = {
 
 # Ducha's own settings.
 DUCHA_CITY = env_str("DUCHA_CITY", "德州市")
+# The name authenticator apps show beside a person's codes.
+OTP_TOTP_ISSUER = f"{DUCHA_CITY}改革督查"
 # Who issues the boards and notices: the foot of every poster and circular.
 DUCHA_OFFICE_NAME = env_str("DUCHA_OFFICE_NAME") or f"{DUCHA_CITY}委全面深化改革委员会办公室"
 # Pin "today" (YYYY-MM-DD) for a demo or a rehearsal; empty means the real date.
@@ -178,6 +243,17 @@ DUCHA_REPORT_DEADLINE_DAY = env_int("DUCHA_REPORT_DEADLINE_DAY", 5)
 DUCHA_EVIDENCE_MAX_MB = env_int("DUCHA_EVIDENCE_MAX_MB", 10)
 DUCHA_EVIDENCE_MAX_FILES = env_int("DUCHA_EVIDENCE_MAX_FILES", 10)
 DUCHA_IMPORT_MAX_MB = env_int("DUCHA_IMPORT_MAX_MB", 20)
+# Request bodies (ducha/lib/requestsize.py): a signed-in person's report page may carry
+# DUCHA_EVIDENCE_MAX_FILES × DUCHA_EVIDENCE_MAX_MB, the office's ledger page
+# DUCHA_IMPORT_MAX_MB, each with 1 MB to spare; every other request (anonymous ones
+# included) DUCHA_REQUEST_MAX_KB. A larger body is refused (413) before it is read.
+DUCHA_REQUEST_MAX_KB = env_int("DUCHA_REQUEST_MAX_KB", 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = DUCHA_REQUEST_MAX_KB * 1024  # a form's fields, files aside
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a larger upload is spooled to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Beyond this Django refuses the request (400); up to it the report page names each file
+# it could not take.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * DUCHA_EVIDENCE_MAX_FILES
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).
 DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)

@@ -36,6 +36,7 @@ urlpatterns = [
 ]
 
 # Error pages: what happened and the way back, in the visitor's language.
+handler400 = "ducha.lib.errors.bad_request"
 handler403 = "ducha.lib.errors.forbidden"
 handler404 = "ducha.lib.errors.not_found"
 handler500 = "ducha.lib.errors.server_error"

@@ -58,12 +58,31 @@ def ledger_row(code="T-1", node="N1", due="2021-06", **over):
 
 
 def tamper(sql: str, params) -> None:
-    """Change rows as a database administrator would, past the application and triggers."""
+    """Change rows as a database administrator would, past the application and triggers
+    (on SQLite: drop the append-only triggers, change, put them back)."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
+    from ducha.lib.append_only import lifted
+
+    with lifted(connection), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = replica")  # triggers off
         cursor.execute(sql, params)
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def sign_in_fully(client, user):
+    """force_login and a passed second factor, as after both steps of signing in: what
+    django_otp.login records in the session, with an authenticator bound for the user."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="身份验证器", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

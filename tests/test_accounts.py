@@ -93,12 +93,12 @@ def test_a_wrong_password_shows_the_error_above_the_fields(client, alice):
     assert PASSWORD not in html
 
 
-def test_the_lockout_notice_is_shown_as_an_alert(client, alice):
+def test_the_wait_notice_is_shown_as_an_alert(client, alice):
     for _ in range(5):
         response = sign_in(client, password="wrong")
     assert response.status_code == 429
     html = response.content.decode()
-    assert '<p class="login-alert" role="alert">该账号登录失败次数过多，已暂时锁定。' in html
+    assert '<p class="login-alert" role="alert">该账号登录失败次数过多，请等待 30 秒' in html
 
 
 def test_the_right_password_signs_in_and_is_audited(client, alice):
@@ -128,28 +128,106 @@ def test_a_wrong_password_is_refused_recorded_and_audited(client, alice):
     assert entry.detail == '{"username":"alice"}'
 
 
-def test_five_failures_lock_the_username_and_even_the_right_password_is_refused(
+def test_five_failures_make_the_next_attempt_wait_30_seconds_unchecked_and_unrecorded(
     client, alice, clock
 ):
     for _ in range(4):
         assert sign_in(client, password="wrong").status_code == 200
         clock.advance(minutes=1)
-    fifth = sign_in(client, password="wrong")
+    fifth = sign_in(client, password="wrong")  # at 09:04:00
     assert fifth.status_code == 429
-    assert "该账号登录失败次数过多，已暂时锁定。请在 09:19 之后" in fifth.content.decode()
-    clock.advance(minutes=5)
-    refused = sign_in(client)
+    assert "请等待 30 秒（09:04:30 之后）再试" in fifth.content.decode()
+    clock.advance(seconds=20)
+    refused = sign_in(client)  # the right password, inside the wait
     assert refused.status_code == 429
-    assert "请在 09:19 之后（约 10 分钟后）再试" in refused.content.decode()
+    assert "请等待 10 秒（09:04:30 之后）再试" in refused.content.decode()
     assert not signed_in(client)
-    # Refused attempts are neither checked nor counted.
+    # Refused attempts are neither checked nor counted, so they do not stretch the wait.
     assert LoginAttempt.objects.count() == 5
     assert actions() == ["login_failed"] * 5 + ["lockout"]
+    assert AuditEntry.objects.get(action="lockout").data() == {
+        "username": "alice",
+        "scope": "username",
+        "until": "2021-07-10T09:04:30+08:00",
+        "wait": 30,
+    }
 
 
-def test_the_username_lock_lifts_after_the_cool_off(client, alice, clock):
+def test_a_stranger_with_five_wrong_passwords_keeps_the_owner_out_for_seconds_not_minutes(
+    client, alice, clock
+):
+    """F5: five wrong passwords used to lock the owner out for 15 minutes."""
+    for _ in range(5):
+        sign_in(client, password="wrong", address="198.51.100.7")
+    clock.advance(seconds=31)
+    owner = Client()
+    assert sign_in(owner, address="10.0.0.1").status_code == 302
+    assert signed_in(owner)
+
+
+def test_a_stranger_guessing_for_hours_never_slows_the_owner_on_her_known_browser(
+    client, alice, clock
+):
+    """F5, further: the owner's browser, known from an earlier sign-in, is not slowed by a
+    stranger's failures, however long he keeps at it; unknown browsers are."""
+    owner = Client()
+    assert sign_in(owner).status_code == 302
+    owner.post("/accounts/logout/")
+    assert "ducha_device" in owner.cookies
+    for _ in range(12):  # a guess at the end of every wait: the waits reach 15 minutes
+        clock.advance(minutes=15)
+        sign_in(client, password="wrong", address="198.51.100.7")
+    assert sign_in(Client(), address="10.0.0.1").status_code == 429  # an unknown browser
+    assert sign_in(owner, address="10.0.0.1").status_code == 302
+    assert signed_in(owner)
+
+
+def test_the_known_browser_is_slowed_by_its_own_failures(client, alice, clock):
+    assert sign_in(client).status_code == 302
+    client.post("/accounts/logout/")
+    clock.advance(minutes=1)
     for _ in range(5):
         sign_in(client, password="wrong")
+    assert sign_in(client).status_code == 429
+    clock.advance(seconds=31)
+    assert sign_in(client).status_code == 302
+
+
+def test_a_device_cookie_counts_only_for_the_username_it_was_given_to(client, alice, clock):
+    User.objects.create_user("bob", password=PASSWORD, role="reporter")
+    assert sign_in(client, username="bob").status_code == 302
+    client.post("/accounts/logout/")
+    for _ in range(5):
+        sign_in(Client(), password="wrong", address="198.51.100.7")
+    assert sign_in(client).status_code == 429  # bob's browser is not alice's
+    client.cookies["ducha_device"] = "forged"
+    assert sign_in(client).status_code == 429
+
+
+def test_each_further_failure_doubles_the_wait_up_to_15_minutes(client, alice, clock):
+    for _ in range(5):
+        sign_in(client, password="wrong")
+    for wait in (30, 60, 120, 240, 480, 900, 900):
+        checked = LoginAttempt.objects.count()
+        clock.advance(seconds=wait - 1)
+        assert sign_in(client, password="wrong").status_code == 429
+        assert LoginAttempt.objects.count() == checked  # refused unchecked
+        clock.advance(seconds=1)
+        sign_in(client, password="wrong")
+        assert LoginAttempt.objects.count() == checked + 1  # checked, and wrong
+
+
+def test_the_right_password_after_the_wait_signs_in_however_many_failures_came_before(
+    client, alice, clock
+):
+    for _ in range(5):
+        sign_in(client, password="wrong")
+        clock.advance(seconds=30)
+    # Five failures then five more, each after its wait: the next wait is 16 minutes,
+    # capped at 15.
+    for wait in (30, 60, 120, 240, 480):
+        clock.advance(seconds=wait)
+        assert sign_in(client, password="wrong").status_code == 429
     clock.advance(minutes=14, seconds=59)
     assert sign_in(client).status_code == 429
     clock.advance(seconds=2)
@@ -165,10 +243,10 @@ def test_the_lock_is_per_username_whatever_its_case(client, alice):
     assert sign_in(client, username="bob", address="10.0.0.2").status_code == 302
 
 
-def test_failures_spread_wider_than_the_window_do_not_lock(client, alice, clock):
+def test_failures_are_forgotten_after_a_day(client, alice, clock):
     for _ in range(4):
         sign_in(client, password="wrong")
-    clock.advance(minutes=16)
+    clock.advance(days=1, seconds=1)
     assert sign_in(client, password="wrong").status_code == 200
     assert sign_in(client).status_code == 302
 
@@ -207,16 +285,74 @@ def test_the_thresholds_come_from_settings(client, alice):
     assert sign_in(client, password="wrong").status_code == 429
 
 
-def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(settings):
-    request = RequestFactory().get(
-        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1"
+def forwarded(chain: str, remote="10.0.0.1"):
+    return RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=chain)
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(settings):
+    settings.DUCHA_TRUSTED_PROXIES = 0
+    assert client_address(forwarded("203.0.113.7")) == "10.0.0.1"
+
+
+def test_behind_one_proxy_the_client_chosen_leftmost_entry_is_ignored(settings):
+    """F6: nginx's $proxy_add_x_forwarded_for appends to what the client sent."""
+    settings.DUCHA_TRUSTED_PROXIES = 1
+    # The client sent "X-Forwarded-For: 1.2.3.4"; nginx appended the address it saw.
+    assert client_address(forwarded("1.2.3.4, 198.51.100.7")) == "198.51.100.7"
+    assert client_address(forwarded("198.51.100.7")) == "198.51.100.7"
+
+
+def test_behind_two_proxies_the_client_is_the_second_entry_from_the_right(settings):
+    settings.DUCHA_TRUSTED_PROXIES = 2
+    chain = "1.2.3.4, 198.51.100.7, 10.0.0.2"  # forged, the client, the outer proxy
+    assert client_address(forwarded(chain)) == "198.51.100.7"
+    assert client_address(forwarded(" 2001:db8::1 ,10.0.0.2")) == "2001:db8::1"
+
+
+@pytest.mark.parametrize("chain", ["", "198.51.100.7", "not-an-address, 10.0.0.2", "a,b,,"])
+def test_a_malformed_or_short_x_forwarded_for_falls_back_to_the_proxy(settings, chain):
+    settings.DUCHA_TRUSTED_PROXIES = 2
+    assert client_address(forwarded(chain)) == "10.0.0.1"
+
+
+def test_a_guesser_cannot_escape_the_address_limit_by_forging_x_forwarded_for(
+    client, alice, settings
+):
+    """F6: with the leftmost entry trusted, a new forged address per attempt was a new
+    address for the limit; the real one is counted now."""
+    settings.DUCHA_TRUSTED_PROXIES = 1
+    for i in range(20):
+        client.post(
+            "/accounts/login/",
+            {"username": f"guess{i}", "password": "x"},
+            REMOTE_ADDR="10.0.0.254",
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}, 198.51.100.7",
+        )
+    refused = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="203.0.113.99, 198.51.100.7",
     )
-    settings.DUCHA_TRUST_X_FORWARDED_FOR = False
-    assert client_address(request) == "10.0.0.1"
-    settings.DUCHA_TRUST_X_FORWARDED_FOR = True
-    assert client_address(request) == "203.0.113.7"
-    request.META["HTTP_X_FORWARDED_FOR"] = "not-an-address"
-    assert client_address(request) == "10.0.0.1"
+    assert refused.status_code == 429
+    assert "此地址登录失败次数过多" in refused.content.decode()
+    assert set(LoginAttempt.objects.values_list("address", flat=True)) == {"198.51.100.7"}
+    # Another client behind the same proxy is not stopped.
+    other = client.post(
+        "/accounts/login/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR="198.51.100.8",
+    )
+    assert other.status_code == 302
+
+
+def test_the_old_trust_x_forwarded_for_switch_refuses_to_start():
+    from tests.test_security_settings import run_ducha
+
+    result = run_ducha("check", DUCHA_TRUST_X_FORWARDED_FOR="1")
+    assert result.returncode != 0
+    assert "DUCHA_TRUST_X_FORWARDED_FOR is no longer read" in result.stderr
 
 
 def test_old_attempts_are_pruned(client, alice, clock):
@@ -230,6 +366,9 @@ def test_next_is_followed_only_within_the_site(client, alice):
     assert sign_in(client, next="/audit/")["Location"] == "/audit/"
     client.logout()
     assert sign_in(client, next="https://evil.example/")["Location"] == "/me/"
+    client.logout()
+    # A bare word is no path: redirect() would take it for a URL's name (a 500).
+    assert sign_in(client, next="①")["Location"] == "/me/"
 
 
 def test_logout_is_post_only_and_audited(client, alice):

@@ -188,10 +188,36 @@ def test_an_unpublished_month_is_a_friendly_404(client, boards):
 
 
 @pytest.mark.parametrize(
-    "url", ["/board/2021-13/", "/board/2021-06/?version=7", "/board/2021-06/?version=x"]
+    "url",
+    [
+        "/board/2021-13/",
+        "/board/0001-01/",
+        "/board/9999-12/",
+        "/board/٢٠٢١-٠٦/",
+        "/board/2021-06/?version=7",
+        "/board/2021-13.json",
+        "/board/2021-06.json?version=7",
+    ],
 )
-def test_an_impossible_month_or_version_is_a_404(client, boards, url):
+def test_an_impossible_month_or_a_version_never_published_is_a_404(client, boards, url):
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("version", ["x", "①", "٣", "１", "0", "99999999999999999999"])
+@pytest.mark.parametrize("page", ["/board/2021-06/", "/board/2021-06.json"])
+def test_an_unreadable_version_is_a_400_naming_it(client, boards, page, version):
+    response = client.get(page, {"version": version})
+    assert response.status_code == 400  # ① passed str.isdigit() and broke int(): a 500
+    assert "<code>version</code>" in response.content.decode()
+
+
+def test_a_month_that_cannot_exist_is_a_404_even_before_anything_is_published(client, db):
+    assert client.get("/board/2021-13/").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["rating=purple", "source=区定"])
+def test_a_filter_outside_its_choices_is_a_400(client, boards, query):
+    assert client.get(f"/board/2021-06/?{query}").status_code == 400
 
 
 def test_the_front_page_says_so_when_nothing_is_published_yet(client, sample_ledger):
@@ -285,8 +311,8 @@ def test_an_htmx_history_restore_gets_the_whole_page(client, boards):
     assert "<html" in html and 'id="results"' in html
 
 
-def test_unknown_filter_values_are_ignored_or_match_nothing(client, boards):
-    assert len(rows(page(client, "/board/2021-06/?rating=purple&source=x"))) == 24
+def test_a_name_not_on_the_board_matches_nothing(client, boards):
+    # A rating or source outside its choices is a 400 (test_a_filter_outside_its_choices…).
     html = page(client, "/board/2021-06/?unit=没有这个单位")
     assert rows(html) == {} and "没有符合条件的任务" in html
 

@@ -177,10 +177,42 @@ def test_publishing_is_refused_when_reports_came_in_after_the_check(cycle, setti
     assert Publication.objects.count() == 1
 
 
-def test_months_far_out_are_not_errors(cycle):
-    for url in ("/office/?month=9999-12", "/office/?month=0001-01", "/office/?month=2021-13"):
-        assert office(cycle).get(url).status_code == 200, url
+@pytest.mark.parametrize("month", ["9999-12", "0001-01", "2021-13", "2021-00", "٢٠٢١-٠٦", "x"])
+def test_a_month_that_cannot_exist_is_refused_by_name_never_a_500(cycle, month):
     reporter = Client()
     reporter.force_login(cycle["reporter"])
-    assert reporter.get("/me/?month=9999-12").status_code == 200
-    assert reporter.get("/reports/T-1/9999-12/").status_code == 404
+    for client, url in (
+        (office(cycle), f"/office/?month={month}"),
+        (office(cycle), f"/office/publication/?month={month}"),
+        (office(cycle), f"/office/override/?task=T-1&month={month}"),
+        (office(cycle), f"/audit/?month={month}"),
+        (reporter, f"/me/?month={month}"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 400, url
+        assert "<code>month</code>" in response.content.decode()
+    # In the address itself, such a month is a page that does not exist.
+    assert reporter.get(f"/reports/T-1/{month}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "actor=①",  # str.isdigit() says yes, int() says no
+        "actor=٣",
+        "actor=99999999999999999999",
+        "page=①",
+        "page=0",
+        "action=nonsense",
+    ],
+)
+def test_an_unreadable_audit_filter_is_a_400_naming_it(cycle, query):
+    response = office(cycle).get(f"/audit/?{query}")
+    assert response.status_code == 400
+    assert f"<code>{query.split('=')[0]}</code>" in response.content.decode()
+
+
+def test_the_desk_refuses_an_unknown_check_or_switch(cycle):
+    assert office(cycle).get(CHECK + "&action=hold").status_code == 400
+    assert office(cycle).get("/office/?all=yes").status_code == 400
+    assert office(cycle).get("/office/?all=1").status_code == 200

@@ -229,3 +229,79 @@ def test_rows_covered_by_merged_cells_need_no_message(db, areas, tmp_path):
     summary = import_ledger(path)
     assert Task.objects.get().nodes.count() == 2
     assert not any("未填任务编号" in line for line in summary.lines())
+
+
+# Codes that a URL can carry, and cells that fit their columns (finding F11) -------------
+
+
+@pytest.mark.parametrize("code", ["SL/ASH", "Q?#x", "..", ".", "A%2F", "-1", "A&B", "T<1>"])
+def test_a_task_code_a_url_cannot_carry_is_refused_with_its_row_and_column(
+    db, areas, tmp_path, code
+):
+    path = write_csv(
+        tmp_path / "bad.csv", LEDGER_HEADER, [ledger_row(code="T-1"), ledger_row(code)]
+    )
+    with pytest.raises(ImportFailed) as excinfo:
+        import_ledger(path)
+    [error] = excinfo.value.errors
+    assert (error.file, error.row, error.column) == ("bad.csv", 3, "A列（任务编号）")
+    assert (
+        f"任务编号 {code} " in error.message and "只能使用字母、数字、汉字及 - _ ." in error.message
+    )
+    assert not Task.objects.exists() and not ImportRun.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["N/1", "1?", ".."])
+def test_a_node_code_a_url_cannot_carry_is_refused(db, areas, tmp_path, code):
+    path = write_csv(
+        tmp_path / "bad.csv", LEDGER_HEADER, [ledger_row(node="N1"), ledger_row(node=code)]
+    )
+    with pytest.raises(ImportFailed) as excinfo:
+        import_ledger(path)
+    [error] = excinfo.value.errors
+    assert (error.row, error.column) == (3, "H列（节点编号）")
+    assert f"节点编号 {code} " in error.message
+    assert not Node.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "column, cell, limit",
+    [
+        ("任务编号", "T" * 33, 32),
+        ("任务名称", "改" * 301, 300),
+        ("分管市领导", "赵" * 51, 50),
+        ("牵头单位", "局" * 101, 100),
+        ("配合单位", "市财政局、" + "局" * 101, 100),
+        ("节点编号", "N" * 33, 32),
+        ("节点目标", "定" * 501, 500),
+    ],
+)
+def test_a_cell_longer_than_its_column_is_refused_naming_the_limit(
+    db, areas, tmp_path, column, cell, limit
+):
+    rows = [ledger_row(code="T-0"), ledger_row(code="T-1", **{column: cell})]
+    path = write_csv(tmp_path / "long.csv", LEDGER_HEADER, rows)
+    with pytest.raises(ImportFailed) as excinfo:
+        import_ledger(path)
+    [error] = excinfo.value.errors
+    letter = "ABCDEFGHIJ"[LEDGER_HEADER.index(column)]
+    assert (error.file, error.row, error.column) == ("long.csv", 3, f"{letter}列（{column}）")
+    assert f"超过上限 {limit} 个字符" in error.message
+    assert "未导入任何数据" in str(excinfo.value)
+    assert not Task.objects.exists() and not Unit.objects.exists()
+
+
+@pytest.mark.parametrize("code", ["党建-01", "DZ2021.1_a", "x", "T" * 32])
+def test_every_code_the_importer_accepts_has_a_task_page_and_a_report_page(
+    client, areas, tmp_path, code
+):
+    from urllib.parse import unquote
+
+    from django.urls import resolve, reverse
+
+    import_ledger(write_csv(tmp_path / "ok.csv", LEDGER_HEADER, [ledger_row(code=code)]))
+    task_url = reverse("boards:task", args=[code])
+    assert resolve(unquote(task_url)).kwargs["code"] == code  # a request's path is unquoted
+    assert client.get(task_url).status_code == 200
+    report_url = reverse("reports:report", args=[code, "2021-06"])
+    assert resolve(unquote(report_url)).kwargs["code"] == code

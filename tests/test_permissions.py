@@ -1,5 +1,10 @@
 """Every URL × every role (and anonymous): who gets what. Another unit's report, file or
-task edit is always refused."""
+task edit is always refused.
+
+Run with the second factor required, as in production: the office and the auditor sign in
+with both factors, the others with their password alone, and the office and the auditor
+with a password alone get nothing but the second step.
+"""
 
 import datetime as dt
 
@@ -7,10 +12,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from ducha.audit.models import AuditEntry
 from ducha.boards.publication import publish
 from ducha.reports import workflow
 from ducha.reports.models import Report
+from tests.helpers import sign_in_fully
 from tests.test_reports import PDF
+
+pytestmark = pytest.mark.mfa
 
 ROLES = ["anonymous", "office", "reporter", "head", "other_reporter", "leader", "auditor"]
 LOGIN = 302  # anonymous users are sent to the login page
@@ -41,6 +50,8 @@ MATRIX = [
     ("post", "/reports/T-1/2021-07/", [LOGIN, 403, 409, 409, 404, 403, 403]),
     ("post", "/reports/T-2/2021-07/", [LOGIN, 403, 404, 404, 409, 404, 403]),
 ]
+# Asked for a second factor (tests/test_mfa.py covers the admin and every route).
+SECOND_FACTOR = {"office", "auditor"}
 POSTS = {
     "/office/override/": {"month": "2021-06", "task": "T-1", "rating": "horse", "reason": ""},
     "/office/publication/": {"month": "2021-06", "action": "hold"},
@@ -69,7 +80,9 @@ def test_each_role_gets_exactly_what_it_may(world, method, url, expected):
     got = []
     for role in ROLES:
         client = Client()
-        if role != "anonymous":
+        if role in SECOND_FACTOR:
+            sign_in_fully(client, world[role])
+        elif role != "anonymous":
             client.force_login(world[role])
         if method == "get":
             response = client.get(url)
@@ -90,3 +103,23 @@ def test_another_unit_never_changes_a_report(world):
     assert response.status_code == 404
     report.refresh_from_db()
     assert report.narrative == "" and report.version == version
+
+
+@pytest.mark.parametrize("role", sorted(SECOND_FACTOR))
+def test_the_office_and_the_auditor_get_nothing_with_their_password_alone(world, role):
+    open_to_all = {"/accounts/login/", "/healthz"}
+    before = AuditEntry.objects.count()
+    for method, url, _ in MATRIX:
+        url = url.format(report=world["report"].pk, evidence=world["evidence"].pk)
+        client = Client()
+        client.force_login(world[role])
+        if method == "get":
+            response = client.get(url)
+        else:
+            response = client.post(url, POSTS.get(url, {"action": "save", "version": "0"}))
+        if url in open_to_all:
+            assert response.status_code == 200, url
+        else:
+            assert response.status_code == 302, (method, url)
+            assert response["Location"].startswith("/accounts/second-factor/setup/?next="), url
+    assert AuditEntry.objects.count() == before

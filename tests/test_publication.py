@@ -102,7 +102,6 @@ def test_the_chain_links_every_publication_and_verify_passes(sample_ledger, caps
     assert verify() == []
     call_command("verify", "--head", chain[-1].sha256)
     assert "核验通过：3 条发布" in capsys.readouterr().out
-    assert verify(chain[0].sha256) == []  # an older head recorded earlier is still in the chain
 
 
 def test_editing_a_stored_snapshot_makes_verify_fail_naming_the_month(sample_ledger):
@@ -150,8 +149,7 @@ def test_a_broken_link_is_named(sample_ledger):
     assert any("2021年2月第1版" in p and "链条断开" in p for p in problems)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
-def test_on_postgresql_the_publication_table_refuses_update_and_delete(sample_ledger):
+def test_the_publication_table_refuses_update_and_delete(sample_ledger):
     p = publish(JUNE).publication
     for sql in (
         "UPDATE boards_publication SET snapshot = '{}' WHERE id = %s",

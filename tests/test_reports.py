@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from ducha.audit.models import AuditEntry
@@ -480,3 +481,180 @@ def test_a_report_approved_on_time_stays_on_time_when_approved_again(cycle, sett
     head.post(URL, {"action": "approve", "version": report.version})
     report.refresh_from_db()
     assert report.status == "approved" and not report.late
+
+
+# --- no GET writes; a return undoes the approval; the file cap holds under races -----------
+
+
+@pytest.mark.parametrize("month", ["2021-06", "2021-05", "1900-01"])
+def test_a_report_page_of_any_open_month_is_drawn_without_writing(cycle, month):
+    """An <img src="/reports/T-1/1900-01/"> on another site, loaded by a signed-in
+    reporter, must not leave a draft behind."""
+    entries = AuditEntry.objects.count()
+    page = client_for(cycle["reporter"]).get(f"/reports/T-1/{month}/")
+    assert page.status_code == 200
+    assert not Report.objects.exists() and AuditEntry.objects.count() == entries
+
+
+@pytest.mark.parametrize("month", ["0001-01", "9999-12", "2021-13", "2021-00", "٢٠٢١-٠٦"])
+def test_a_report_page_of_a_month_that_cannot_exist_is_a_404_and_writes_nothing(cycle, month):
+    page = client_for(cycle["reporter"]).get(f"/reports/T-1/{month}/")
+    assert page.status_code == 404
+    assert not Report.objects.exists()
+
+
+def _approved_online(cycle) -> Report:
+    """T-1's June report, N1 done and N2 at 30%, submitted and approved by the head."""
+    report = start(cycle)
+    client_for(cycle["reporter"]).post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    client_for(cycle["head"]).post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    assert report.status == "approved"
+    return report
+
+
+def _import_june(tmp_path, rows):
+    from ducha.ledger.importing import import_progress
+    from tests.helpers import PROGRESS_HEADER, write_csv
+
+    import_progress(write_csv(tmp_path / f"p{len(list(tmp_path.iterdir()))}.csv",
+                              PROGRESS_HEADER, rows))  # fmt: skip
+
+
+def _rows() -> list[tuple]:
+    return [
+        (p.node.code, p.status, p.percent, p.note, p.origin, p.import_run_id)
+        for p in Progress.objects.select_related("node").order_by("node__code")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, so that the ratings' cache is live
+def test_an_office_return_undoes_the_progress_rows_the_approval_wrote(cycle, tmp_path):
+    from ducha.ratings.models import InputsVersion
+    from ducha.ratings.monthly import rate_month
+
+    InputsVersion.objects.get_or_create(pk=1)  # a transactional test's flush removed it
+    # N2's June came in by spreadsheet first; N1 had no June row at all.
+    _import_june(tmp_path, [["T-1", "N2", "2021-06", "推进中", "", "10", "表格报送"]])
+    imported = _rows()
+    rated_before = {r.task: r.computed for r in rate_month(JUNE)}
+    report = _approved_online(cycle)
+    assert [r[:5] for r in _rows()] == [
+        ("N1", "done", 100, "", "online"),
+        ("N2", "in_progress", 30, "征求意见中", "online"),
+    ]
+    assert {r.task: r.computed for r in rate_month(JUNE)} != rated_before
+    office = client_for(cycle["office"])
+    back = {"action": "return", "version": report.version, "comment": "佐证不足，请补充"}
+    assert office.post(URL, back).status_code == 302
+    # N1's row, which the approval created, is gone; N2's imported row is back as it was.
+    assert _rows() == imported
+    entry = AuditEntry.objects.filter(action="report_returned").get()
+    assert entry.data()["progress"] == {"undone": ["N1", "N2"], "kept": []}
+    # The ratings read the rows as they are now, not a cached rating of the approved ones.
+    assert {r.task: r.computed for r in rate_month(JUNE)} == rated_before
+
+
+def test_a_second_approval_and_return_come_back_to_the_same_rows(cycle, tmp_path):
+    _import_june(tmp_path, [["T-1", "N2", "2021-06", "推进中", "", "10", "表格报送"]])
+    imported = _rows()
+    report = _approved_online(cycle)
+    office, reporter, head = (client_for(cycle[k]) for k in ("office", "reporter", "head"))
+    office.post(URL, {"action": "return", "version": report.version, "comment": "补充"})
+    report.refresh_from_db()
+    reporter.post(URL, form(report, "submit"))
+    report.refresh_from_db()
+    head.post(URL, {"action": "approve", "version": report.version})
+    report.refresh_from_db()
+    office.post(URL, {"action": "accept", "version": report.version})
+    report.refresh_from_db()
+    office.post(URL, {"action": "return", "version": report.version, "comment": "再补充"})
+    report.refresh_from_db()
+    assert report.status == "returned"
+    assert _rows() == imported
+
+
+def test_a_return_keeps_a_row_someone_changed_after_the_approval(cycle, tmp_path):
+    report = _approved_online(cycle)
+    # The office corrects N2 from a spreadsheet after the head approved.
+    _import_june(tmp_path, [["T-1", "N2", "2021-06", "推进中", "", "50", "表格更正"]])
+    corrected = [r for r in _rows() if r[0] == "N2"]
+    office = client_for(cycle["office"])
+    office.post(URL, {"action": "return", "version": report.version, "comment": "补充"})
+    assert _rows() == corrected
+    entry = AuditEntry.objects.filter(action="report_returned").get()
+    assert entry.data()["progress"] == {"undone": ["N1"], "kept": ["N2"]}
+
+
+def test_the_file_cap_is_counted_again_with_the_report_locked(draft, cycle, settings, monkeypatch):
+    """Two uploads at once each see room for one more file when they start; the count that
+    decides is the one taken inside the transaction that stores the file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ducha.reports import evidence, workflow
+
+    settings.DUCHA_EVIDENCE_MAX_FILES = 1
+    _client, report = draft
+    check = evidence.check
+
+    def another_upload_lands_meanwhile(path, name):
+        checked = check(path, name)
+        Evidence.objects.create(
+            report=report, original_name="first.pdf", stored_name="0" * 32, kind="pdf",
+            size=len(PDF), sha256=checked.sha256, uploaded_by=cycle["head"],
+        )  # fmt: skip
+        return checked
+
+    monkeypatch.setattr(evidence, "check", another_upload_lands_meanwhile)
+    upload = SimpleUploadedFile("second.pdf", PDF)
+    with pytest.raises(evidence.EvidenceRefused, match="最多 1 个佐证材料"):
+        workflow.add_evidence(report, cycle["reporter"], upload)
+    assert list(Evidence.objects.values_list("original_name", flat=True)) == ["first.pdf"]
+    assert list(evidence.storage_dir().iterdir()) == []  # the refused file was not kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_eleven_uploads_at_once_store_ten_files(draft, cycle, settings, monkeypatch):
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ducha.reports import evidence, workflow
+
+    settings.DUCHA_EVIDENCE_MAX_FILES = 10
+    _client, report = draft
+    # Every upload has passed the early count before any of them stores its file.
+    together = threading.Barrier(11, timeout=30)
+    check = evidence.check
+
+    def in_step(path, name):
+        together.wait()
+        return check(path, name)
+
+    monkeypatch.setattr(evidence, "check", in_step)
+    stored, refused, errors = [], [], []
+
+    def upload(i):
+        try:
+            item = workflow.add_evidence(
+                report, cycle["reporter"], SimpleUploadedFile(f"{i}.pdf", PDF)
+            )
+            stored.append(item.pk)
+        except evidence.EvidenceRefused as e:
+            refused.append(str(e))
+        except Exception as e:  # any other failure is the test's failure
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(i,)) for i in range(11)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(stored) == 10 and len(refused) == 1
+    assert Evidence.objects.filter(report=report).count() == 10
+    assert len(list(evidence.storage_dir().iterdir())) == 10

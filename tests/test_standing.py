@@ -151,15 +151,36 @@ def test_the_reporter_is_asked_for_what_is_due_and_the_head_for_what_waits(june)
     assert "WAITS" in todo and "NONE" not in todo
 
 
-def test_a_report_returned_after_approval_still_counts_as_reported_and_asks_for_changes(june):
+def test_a_report_returned_after_approval_is_not_reported_until_approved_again(june):
     report = Report.objects.get(task__code="ONLINE")
     workflow.return_report(report, june["office"], report.version, "补充材料")
     rows = standing.month_standings(JUNE)
     online = next(r for r in rows if r.task.code == "ONLINE")
-    assert online.reported and online.stage == "returned"
+    # The return undid the rows the approval wrote: June stands as before the report came.
+    assert not online.reported and online.stage == "returned"
     assert online in standing.to_do(june["reporter"], rows)
     tally = standing.tally(rows)
-    assert tally.reworking == 1
+    assert tally.reworking == 0 and tally.stages["returned"] == 1
     assert sum(tally.stages.values()) == tally.expected - tally.reported  # the parts add up
+    check = page(june["office"], "/office/publication/?month=2021-06")
+    assert "已退回修改、尚未重新报送" not in check
+
+
+def test_a_returned_report_over_imported_rows_leaves_the_import_to_be_rated(june):
+    task = Task.objects.get(code="IMPORT")
+    report = workflow.open_report(task, JUNE)
+    node = Node.objects.get(task=task)
+    line = workflow.LineInput("in_progress", 60, None, "在线更正")
+    workflow.save_report(
+        report, june["reporter"], report.version, narrative="推进", problems="",
+        next_steps="", lines={node.pk: line},
+    )  # fmt: skip
+    workflow.submit_report(report, june["reporter"], report.version)
+    workflow.approve_report(report, june["head"], report.version)
+    workflow.return_report(report, june["office"], report.version, "补充材料")
+    rows = standing.month_standings(JUNE)
+    imported = next(r for r in rows if r.task.code == "IMPORT")
+    assert imported.reported and imported.stage == "returned"
+    assert standing.tally(rows).reworking == 1
     check = page(june["office"], "/office/publication/?month=2021-06")
     assert "1 项已退回修改、尚未重新报送：发布将按原报送评价" in check

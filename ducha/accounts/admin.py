@@ -1,11 +1,16 @@
 from django.contrib import admin
+from django.db import transaction
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ducha.accounts.models import LoginAttempt
+from ducha.audit import record
+from ducha.audit.admin import AuditedAdmin
 
 
 @admin.register(LoginAttempt)
-class LoginAttemptAdmin(admin.ModelAdmin):
-    """Read only; deleting a username's failed attempts lifts its lock early."""
+class LoginAttemptAdmin(AuditedAdmin):
+    """Read only; deleting a username's failed attempts lifts its wait early (audited)."""
 
     list_display = ["at", "username", "address", "succeeded"]
     list_filter = ["succeeded"]
@@ -17,3 +22,35 @@ class LoginAttemptAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# django-otp's own pages show and edit the secrets (TOTP keys, recovery codes) and let an
+# administrator bind a device for somebody else. Here a device can only be seen and
+# removed: removing it is the reset for a lost phone, and its owner binds a new one.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "created_at", "last_used_at"]
+    search_fields = ["user__username", "user__full_name"]
+    fields = ["user", "name", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, TOTPDevice.objects.filter(pk=obj.pk))
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            StaticDevice.objects.filter(user=device.user).delete()
+            device.delete()
+            record("mfa_reset", request=request, target=device.user)

@@ -1,10 +1,11 @@
-"""Signing people out after 30 idle minutes or 12 hours in all (DUCHA_SESSION_*)."""
+"""Signing people out after 30 idle minutes or 12 hours in all (DUCHA_SESSION_*), and
+keeping a session that still owes its second factor on the second step."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -65,3 +66,43 @@ class SessionTimeoutMiddleware:
         if request.headers.get("HX-Request") == "true":
             return HttpResponseClientRedirect(resolve_url(settings.LOGIN_URL))
         return redirect_to_login(request.get_full_path())
+
+
+# Where a session that passed the password but not yet its second factor may go: the
+# steps themselves, signing out or in again, and what those pages load.
+OPEN_TO_HALF_SIGNED_IN = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:second_factor",
+    "accounts:enrol",
+    "marks_css",
+    "set_language",
+    "switch_language",
+    "healthz",
+    "ping",
+}
+
+
+class SecondFactorMiddleware:
+    """An office, auditor or admin session without its second factor reaches no page but
+    the second step: not the desk, the audit log, the admin, nor any page yet to be added
+    (an allow-list, so a new route is closed until someone opens it here)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from ducha.accounts import mfa  # its models load after the apps are ready
+        from ducha.accounts.views import second_step_url
+
+        if request.resolver_match.view_name in OPEN_TO_HALF_SIGNED_IN:
+            return None
+        if not mfa.pending(request):
+            return None
+        url = second_step_url(request.user, request.get_full_path())
+        if request.headers.get("HX-Request") == "true":
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

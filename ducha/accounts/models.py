@@ -1,15 +1,20 @@
-"""Sign-in attempts, kept briefly so that repeated failures lock an account or an address."""
+"""Sign-in attempts, kept briefly so that repeated failures slow a username down and stop
+an address (ducha/accounts/lockout.py)."""
 
 from django.db import models
 
 
 class LoginAttempt(models.Model):
-    """One password check. Rows older than a day are pruned (the audit log keeps history)."""
+    """One checked password or second-factor code. Rows older than a day are pruned (the
+    audit log keeps history)."""
 
     username = models.CharField("用户名", max_length=150)
     address = models.CharField("来源地址", max_length=64)
     at = models.DateTimeField("时间")
     succeeded = models.BooleanField("是否成功")
+    # The browser's device cookie, when it was given to this username by a complete
+    # sign-in: its own failures slow it; a stranger's do not (lockout.py).
+    device = models.CharField("已知设备", max_length=32, blank=True)
 
     class Meta:
         ordering = ["-at"]

@@ -19,3 +19,17 @@ def verify_log() -> list[str]:
     from ducha.audit.log import verify_log as _verify_log
 
     return _verify_log()
+
+
+def audit_head() -> dict | None:
+    """The newest entry as {"seq", "sha256"}, or None: what a publication records."""
+    from ducha.audit.log import head
+
+    return head()
+
+
+def audit_hashes(seqs) -> dict[int, str]:
+    """The current hash of each of these entries that still exists, by its seq."""
+    from ducha.audit.models import AuditEntry
+
+    return dict(AuditEntry.objects.filter(seq__in=list(seqs)).values_list("seq", "sha256"))

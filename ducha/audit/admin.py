@@ -1,7 +1,10 @@
-"""The audit log in the admin (read only), and user changes made in the admin, audited.
+"""What the admin may change, and the audit of every change it makes.
 
-org/admin.py owns UserAdmin; rather than reach into it, the admin's own LogEntry is
-watched: every add, change or delete of a user there becomes an audit entry.
+The admin is a window on the data, not a way around the audited paths: the ledger,
+progress, publications and the audit log are read only there (`ReadOnly`); ledger changes
+go through the import, ratings through the override. Every model that stays editable
+(users, units, leaders, areas) has an `AuditedAdmin`, which writes an audit entry for each
+addition, change or deletion, in the same transaction: who, which object, which fields.
 """
 
 import json
@@ -9,7 +12,7 @@ import json
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 
 from ducha.audit.log import append
 from ducha.audit.models import AuditEntry
@@ -18,8 +21,48 @@ Action = AuditEntry.Action
 CHANGES = {ADDITION: "added", CHANGE: "changed", DELETION: "deleted"}
 
 
+class ReadOnly:
+    """Mixed into a ModelAdmin or an inline: viewable (with the view permission), never
+    added, changed or deleted in the admin, not even by a superuser."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose every write is audited (the admin's own log calls are the hook:
+    the add and change forms, list_editable, the password form and deletions all log)."""
+
+    def log_addition(self, request, obj, message):
+        logged = super().log_addition(request, obj, message)
+        audit_admin_change(request.user, obj, ADDITION, message)
+        return logged
+
+    def log_change(self, request, obj, message):
+        logged = super().log_change(request, obj, message)
+        audit_admin_change(request.user, obj, CHANGE, message)
+        return logged
+
+    def log_deletions(self, request, queryset):
+        logged = super().log_deletions(request, queryset)
+        for obj in queryset:
+            audit_admin_change(request.user, obj, DELETION, [])
+        return logged
+
+    def response_action(self, request, queryset):
+        # "Delete selected" logs, then deletes: one transaction, so neither stands alone.
+        with transaction.atomic():
+            return super().response_action(request, queryset)
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnly, admin.ModelAdmin):
     list_display = [
         "seq",
         "at",
@@ -35,53 +78,40 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["actor_name", "task_code", "target_label", "target_id", "address"]
     date_hierarchy = "at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-def changed_fields(change_message: str) -> list[str]:
-    """The labels of the object's own changed fields in an admin change message."""
-    try:
-        parts = json.loads(change_message or "[]")
-    except ValueError:
-        return []
+def changed_fields(message) -> list[str]:
+    """The labels of the object's own changed fields in an admin change message (the list
+    the admin builds, or its JSON text)."""
+    parts = message
+    if isinstance(message, str):
+        try:
+            parts = json.loads(message or "[]")
+        except ValueError:
+            return []
     fields = []
     for part in parts if isinstance(parts, list) else []:
         changed = part.get("changed") if isinstance(part, dict) else None
         if isinstance(changed, dict) and "name" not in changed:  # "name": an inline's
-            fields.extend(changed.get("fields", []))
+            fields.extend(str(f) for f in changed.get("fields", []))
     return fields
 
 
-def record_user_change(sender, instance, created, raw=False, **kwargs):
-    """post_save of admin.LogEntry: audit changes to users made in the admin."""
+def audit_admin_change(actor, obj, flag: int, message) -> None:
+    """The audit entry (two for a user whose role changed) of one change made in the admin."""
     User = get_user_model()
-    if not created or raw or instance.action_flag not in CHANGES:
-        return
-    if instance.content_type_id != ContentType.objects.get_for_model(User).id:
-        return
-    fields = changed_fields(instance.change_message)
+    fields = changed_fields(message)
     target = {
-        "target_type": User.__name__,
-        "target_id": instance.object_id or "",
-        "target_label": instance.object_repr,
+        "target_type": type(obj).__name__,
+        "target_id": "" if obj.pk is None else str(obj.pk),
+        "target_label": str(obj)[:200],
     }
-    actor = instance.user
-    detail = {
-        "change": CHANGES[instance.action_flag],
-        "fields": fields,
-        "message": str(instance.get_change_message()),
-    }
+    detail = {"change": CHANGES[flag], "fields": fields}
+    if not isinstance(obj, User):
+        detail["model"] = str(obj._meta.verbose_name)
+        append(Action.ADMIN_CHANGED, actor=actor, detail=detail, **target)
+        return
     append(Action.USER_CHANGED, actor=actor, detail=detail, **target)
     role = User._meta.get_field("role")
-    if {"role", role.verbose_name, str(role.verbose_name).capitalize()} & set(fields):
-        current = User.objects.filter(pk=instance.object_id).values_list("role", flat=True)
-        new_role = current.first() or ""
-        detail = {"role": new_role, "role_name": dict(User.Role.choices).get(new_role, "")}
+    if {"role", str(role.verbose_name), str(role.verbose_name).capitalize()} & set(fields):
+        detail = {"role": obj.role, "role_name": User.role_label(obj.role)}
         append(Action.ROLE_CHANGED, actor=actor, detail=detail, **target)

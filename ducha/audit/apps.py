@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_save
+from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
@@ -7,8 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = "审计日志"
 
     def ready(self):
-        from django.contrib.admin.models import LogEntry
+        from ducha.lib.append_only import reinstall_after_migrate
 
-        from ducha.audit.admin import record_user_change
-
-        post_save.connect(record_user_change, sender=LogEntry, dispatch_uid="audit_user_change")
+        # A migration that rebuilt the table on SQLite dropped its append-only trigger.
+        post_migrate.connect(
+            reinstall_after_migrate("audit_auditentry"),
+            sender=self,
+            dispatch_uid="audit_append_only",
+            weak=False,
+        )

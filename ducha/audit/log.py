@@ -136,19 +136,55 @@ def append(action: str, *, actor=None, actor_name="", address="", detail=None, a
     return entry
 
 
+def head() -> dict | None:
+    """The newest entry's seq and hash, or None when the log is empty."""
+    newest = AuditEntry.objects.order_by("-seq").values("seq", "sha256").first()
+    return dict(newest) if newest else None
+
+
+def _label(entry: AuditEntry) -> str:
+    when = clock.local(entry.at).strftime("%Y-%m-%d %H:%M:%S")
+    return f"第 {entry.seq} 条审计记录（{when}）"
+
+
+def _missing(first: int, last: int) -> str:
+    return f"第 {first} 条" if first == last else f"第 {first} 至 {last} 条"
+
+
 def verify_log() -> list[str]:
-    """Recompute every hash and link; the problems found, in Chinese, naming the entry."""
+    """Recompute every hash and link; the problems found, in Chinese, naming the entry.
+
+    An entry edited in place fails its own hash. One rewritten with its hash fits itself,
+    but the next entry still records its old hash: the rewritten one is named, not the
+    next. Entries deleted in the middle leave a gap in the numbers. The newest entries
+    deleted leave no trace here: the publications' recorded heads catch those (`ducha
+    verify`).
+    """
     problems = []
-    expected_previous = ""
+    before: AuditEntry | None = None
+    before_ok = True
     for entry in AuditEntry.objects.order_by("seq").iterator():
-        when = clock.local(entry.at).strftime("%Y-%m-%d %H:%M:%S")
-        name = f"第 {entry.seq} 条审计记录（{when}）"
-        if sha256_hex(canonical_json(content(entry))) != entry.sha256:
+        name = _label(entry)
+        ok = sha256_hex(canonical_json(content(entry))) == entry.sha256
+        if not ok:
             problems.append(f"{name}：内容与其 SHA-256 不符，写入后被改动过")
-        if entry.previous != expected_previous:
-            problems.append(
-                f"{name}：链条断开，上一条哈希应为 {expected_previous or '（空）'}，"
-                "其前的记录被删除或改动过"
-            )
-        expected_previous = entry.sha256
+        expected = before.seq + 1 if before else 1
+        if entry.seq > expected:
+            after = f"第 {before.seq} 条之后是第 {entry.seq} 条" if before else "日志从此开始"
+            problems.append(f"{_missing(expected, entry.seq - 1)}审计记录被删除（{after}）")
+        elif before is None and entry.previous:
+            problems.append(f"{name}：链条断开，首条记录的上一条哈希应为空")
+        elif before is not None and entry.previous != before.sha256:
+            if ok and before_ok:
+                # Both fit their own hashes: the earlier one was rewritten, hash and all.
+                problems.append(
+                    f"{_label(before)}：被改写过（内容和哈希一并改动）：第 {entry.seq} 条"
+                    f"记下的上一条哈希是 {entry.previous or '（空）'}，它现在的哈希是 "
+                    f"{before.sha256}"
+                )
+            else:
+                problems.append(
+                    f"{name}：链条断开，上一条哈希应为 {before.sha256}，其前的记录被改动过"
+                )
+        before, before_ok = entry, ok
     return problems

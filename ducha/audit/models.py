@@ -12,7 +12,9 @@ class AuditEntry(models.Model):
 
     `sha256` is the hash of the entry's canonical JSON content (see `ducha.audit.log`),
     which includes `previous`, the hash of the entry before it: the rows form one chain.
-    Rows are never updated or deleted (on PostgreSQL a trigger refuses it).
+    Rows are never updated or deleted (a trigger refuses it, see `ducha.lib.append_only`);
+    each publication records the head of the chain, so that deleting the newest entries
+    before it shows in `ducha verify`.
     """
 
     class Action(models.TextChoices):
@@ -21,6 +23,10 @@ class AuditEntry(models.Model):
         LOGIN_FAILED = "login_failed", pgettext_lazy("audit action", "登录失败")
         LOGOUT = "logout", pgettext_lazy("audit action", "退出登录")
         LOCKOUT = "lockout", pgettext_lazy("audit action", "登录锁定")
+        MFA_ENROLLED = "mfa_enrolled", pgettext_lazy("audit action", "启用两步验证")
+        MFA_FAILED = "mfa_failed", pgettext_lazy("audit action", "动态验证码错误")
+        RECOVERY_CODE_USED = "recovery_code_used", pgettext_lazy("audit action", "使用恢复码")
+        MFA_RESET = "mfa_reset", pgettext_lazy("audit action", "重置两步验证")
         REPORT_SAVED = "report_saved", pgettext_lazy("audit action", "保存进展")
         REPORT_SUBMITTED = "report_submitted", pgettext_lazy("audit action", "报送进展")
         REPORT_WITHDRAWN = "report_withdrawn", pgettext_lazy("audit action", "撤回报送")
@@ -37,6 +43,7 @@ class AuditEntry(models.Model):
         EXPORTED = "exported", pgettext_lazy("audit action", "导出")
         USER_CHANGED = "user_changed", pgettext_lazy("audit action", "用户变更")
         ROLE_CHANGED = "role_changed", pgettext_lazy("audit action", "角色变更")
+        ADMIN_CHANGED = "admin_changed", pgettext_lazy("audit action", "后台修改")
 
     seq = models.PositiveBigIntegerField("链序号", unique=True)
     at = models.DateTimeField("时间")
@@ -75,7 +82,7 @@ class AuditEntry(models.Model):
     def role_name(self) -> str:
         from ducha.org.models import User
 
-        return dict(User.Role.choices).get(self.role, self.role)
+        return User.role_label(self.role)
 
     def data(self) -> dict:
         """The detail as a dict ({} if it is not one: an entry is shown, never refused)."""

@@ -12,8 +12,11 @@ class Publication(models.Model):
 
     `sha256` is the hash of `snapshot`, which itself records `previous`, the hash of the
     publication before it (any month): the rows form one chain, and its head is printed
-    on every publication so that a copy lives outside the database. Rows are never
-    updated or deleted (on PostgreSQL a trigger refuses it).
+    on every publication so that a copy lives outside the database. The snapshot also
+    holds what the columns say of the publication (time, kind, reason, publisher) and the
+    audit log's head at that moment; the board shows the snapshot's values and `ducha
+    verify` compares the columns with them. Rows are never updated or deleted (a trigger
+    refuses it, see `ducha.lib.append_only`).
     """
 
     class Kind(models.TextChoices):
@@ -37,7 +40,7 @@ class Publication(models.Model):
         blank=True,
         on_delete=models.PROTECT,
     )
-    by_name = models.CharField("发布人（命令行/定时）", max_length=100, blank=True)
+    by_name = models.CharField("发布人名称", max_length=100, blank=True)
 
     class Meta:
         ordering = ["seq"]

@@ -14,7 +14,7 @@ from django.db.models import Min
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ducha.audit import record
+from ducha.audit import audit_hashes, audit_head, record
 from ducha.boards.models import ChainLock, Hold, Publication
 from ducha.ledger.models import Task
 from ducha.lib import clock
@@ -157,6 +157,9 @@ def publish(
             head = chain_head()
             version = current.version + 1 if current else 1
             board = build_board(month)
+            # Everything the board shows about its publication is inside the hash, and so
+            # is the audit log's head: deleting the newest audit entries before this moment
+            # can no longer pass unseen.
             board.update(
                 {
                     "version": version,
@@ -165,6 +168,8 @@ def publish(
                     "kind": kind
                     or (Publication.Kind.CORRECTION if correction else Publication.Kind.MANUAL),
                     "correction": correction.strip() if correction else None,
+                    "by": (by_name or (str(by) if by is not None else ""))[:100],
+                    "audit": audit_head(),
                 }
             )
             text = canonical_json(board)
@@ -179,7 +184,7 @@ def publish(
                 previous=head.sha256 if head else "",
                 published_at=now,
                 by=by,
-                by_name=by_name,
+                by_name=board["by"],
             )
             record(
                 "board_corrected" if correction else "board_published",
@@ -238,35 +243,233 @@ def snapshot_with_hash(publication: Publication) -> dict:
     return board
 
 
-def verify(head: str | None = None) -> list[str]:
-    """Recompute every hash and link; the problems found, in Chinese, naming the month."""
+def header(board: dict, columns: dict) -> dict:
+    """What the board page shows about a publication, read from its snapshot (inside the
+    hash); `columns` (the row's values) only stand in for keys an odd snapshot lacks."""
+    published_at = board.get("published_at")
+    return {
+        "published_at": (
+            dt.datetime.fromisoformat(published_at) if published_at else columns["published_at"]
+        ),
+        "kind": board.get("kind") or columns["kind"],
+        "reason": (board["correction"] or "") if "correction" in board else columns["reason"],
+        "previous": (board["previous"] or "") if "previous" in board else columns["previous"],
+    }
+
+
+# Checking the chain ---------------------------------------------------------------------
+
+
+def _label(p: Publication) -> str:
+    return f"{format_month_zh(p.month)}第{p.version}版（链序号 {p.seq}）"
+
+
+def _columns_against_snapshot(p: Publication, board: dict) -> list[str]:
+    """Each column the site shows or links by, against the snapshot that the hash covers."""
+    stored = {
+        "month": (format_month(p.month), board.get("month"), "月份"),
+        "version": (p.version, board.get("version"), "版本"),
+        "kind": (p.kind, board.get("kind", p.kind), "类型"),
+        "reason": (p.reason, board.get("correction", p.reason) or "", "勘误理由"),
+    }
+    if "published_at" in board:
+        column = clock.local(p.published_at).replace(microsecond=0)
+        stored["published_at"] = (column, _published_at(board, p), "发布时间")
+    if "by" in board:  # snapshots from before the publisher's name was recorded lack it
+        stored["by"] = (p.by_name, board["by"], "发布人")
     problems = []
-    previous = None
-    seen = []
-    for p in Publication.objects.order_by("seq").iterator():
-        name = f"{format_month_zh(p.month)}第{p.version}版（链序号 {p.seq}）"
-        if sha256_hex(p.snapshot) != p.sha256:
+    for column, snap, label in stored.values():
+        if column != snap:
+            problems.append(
+                f"{_label(p)}：数据库中的{label}（{_shown(column)}）与快照中的"
+                f"（{_shown(snap)}）不符，发布后被改动过"
+            )
+    if (board.get("previous") or "") != p.previous:
+        problems.append(
+            f"{_label(p)}：链条断开：数据库中的上一条哈希（{p.previous or '空'}）与快照中的"
+            f"（{board.get('previous') or '空'}）不符，发布后被改动过"
+        )
+    return problems
+
+
+def _published_at(board: dict, p: Publication) -> dt.datetime | str:
+    """The snapshot's publication time (as text if it is not a time: then it differs)."""
+    try:
+        return dt.datetime.fromisoformat(board["published_at"])
+    except KeyError:
+        return p.published_at
+    except (TypeError, ValueError):
+        return str(board["published_at"])
+
+
+def _shown(value) -> str:
+    if isinstance(value, dt.datetime):
+        return clock.local(value).strftime("%Y-%m-%d %H:%M:%S")
+    return "空" if value in ("", None) else str(value)
+
+
+@dataclass(frozen=True)
+class Link:
+    """What is kept of a checked publication: its place, hash and what its board says."""
+
+    seq: int
+    sha256: str
+    label: str
+    published_at: str
+    audit: dict | None
+
+
+def verify(head: str | None = None) -> list[str]:
+    """Recompute every hash and link, compare every column with its snapshot, check the
+    recorded head and the audit heads the publications recorded: the problems found, in
+    Chinese, each naming the entry that was changed."""
+    problems, links = _verify_chain()
+    problems += _verify_head(head, links)
+    problems += _verify_audit_heads(links)
+    return problems
+
+
+def _verify_chain() -> tuple[list[str], list[Link]]:
+    problems: list[str] = []
+    links: list[Link] = []
+    before: Publication | None = None
+    before_ok = True
+    fields = ["seq", "month", "version", "kind", "reason", "snapshot", "sha256", "previous"]
+    rows = Publication.objects.order_by("seq").only(*fields, "published_at", "by_name")
+    for p in rows.iterator():
+        name = _label(p)
+        ok = sha256_hex(p.snapshot) == p.sha256
+        if not ok:
             problems.append(f"{name}：快照内容与其 SHA-256 不符，发布后被改动过")
         try:
             board = json.loads(p.snapshot)
         except ValueError:
             problems.append(f"{name}：快照不是有效的 JSON")
+            board = None
+        if not isinstance(board, dict):
             board = {}
-        if board and (
-            board.get("month") != format_month(p.month)
-            or board.get("version") != p.version
-            or (board.get("previous") or "") != p.previous
-        ):
-            problems.append(f"{name}：快照中的月份、版本或上一条哈希与记录不符")
-        expected_previous = previous.sha256 if previous else ""
-        if p.previous != expected_previous:
-            problems.append(f"{name}：链条断开，上一条哈希应为 {expected_previous or '（空）'}")
-        previous = p
-        seen.append(p.sha256)
-    if head and head not in seen:
-        current = previous.sha256 if previous else "（无发布）"
-        problems.append(f"链头 {head} 不在发布链中：发布链被整体改写过（当前链头 {current}）")
+        elif board:
+            problems += _columns_against_snapshot(p, board)
+        # The snapshot's link is covered by its hash; the column stands in when it is not.
+        linked = (board.get("previous") or "") if ok and board else p.previous
+        expected = before.seq + 1 if before else 1
+        if p.seq > expected:
+            after = f"链序号 {before.seq} 之后是 {p.seq}" if before else "发布链从此开始"
+            what = (
+                f"链序号 {expected}"
+                if expected == p.seq - 1
+                else f"链序号 {expected} 至 {p.seq - 1}"
+            )
+            problems.append(f"{what} 的发布被删除（{after}）")
+        elif before is None and linked:
+            problems.append(f"{name}：链条断开，首条发布的上一条哈希应为空")
+        elif before is not None and linked != before.sha256:
+            if ok and before_ok:
+                # Both fit their own hashes: the earlier one was rewritten, hash and all,
+                # and the link from this one still points at what it was.
+                problems.append(
+                    f"{_label(before)}：被改写过（快照和哈希一并改动）：链序号 {p.seq} 记下的"
+                    f"上一条哈希是 {linked or '（空）'}，它现在的哈希是 {before.sha256}"
+                )
+            else:
+                problems.append(f"{name}：链条断开，上一条哈希应为 {before.sha256}")
+        links.append(
+            Link(
+                seq=p.seq,
+                sha256=p.sha256,
+                label=name,
+                published_at=_shown(_published_at(board, p)),
+                audit=board.get("audit") if isinstance(board.get("audit"), dict) else None,
+            )
+        )
+        before, before_ok = p, ok
+    return problems, links
+
+
+def _verify_head(head: str | None, links: list[Link]) -> list[str]:
+    """The recorded head must be the newest entry: anything after it is named, so that a
+    forged publication appended at the end cannot pass."""
+    if not head:
+        return []
+    hashes = [link.sha256 for link in links]
+    if head not in hashes:
+        current = hashes[-1] if hashes else "（无发布）"
+        return [f"链头 {head} 不在发布链中：发布链被整体改写过（当前链头 {current}）"]
+    after = links[hashes.index(head) + 1 :]
+    if not after:
+        return []
+    listed = "；".join(f"{link.label}，发布于 {link.published_at}" for link in after)
+    return [
+        f"链头 {head} 不是最新的一条：其后还有 {len(after)} 条发布：{listed}。"
+        "这些发布若不是您记下链头之后经手的，就是伪造的"
+    ]
+
+
+def _verify_audit_heads(links: list[Link]) -> list[str]:
+    """Each audit head a publication recorded must still be in the audit log, unchanged:
+    deleting or rewriting the newest audit entries before a publication shows here."""
+    recorded = [(link, link.audit) for link in links if link.audit]
+    now = audit_hashes({_seq(audit) for _, audit in recorded})
+    problems = []
+    for link, audit in recorded:
+        seq, sha = _seq(audit), audit.get("sha256")
+        if seq not in now:
+            problems.append(
+                f"第 {seq} 条审计记录已不在审计日志中（{link.label}发布时它是审计链头，"
+                f"SHA-256 {sha}）：它被删除过"
+            )
+        elif now[seq] != sha:
+            problems.append(
+                f"第 {seq} 条审计记录被改写过：{link.label}发布时记下它的 SHA-256 为 {sha}，"
+                f"它现在是 {now[seq]}"
+            )
     return problems
+
+
+def _seq(audit: dict) -> int:
+    """The audit entry a snapshot names (0, which no entry has, if it names none readably)."""
+    try:
+        return int(audit.get("seq") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def audit_coverage() -> list[str]:
+    """What `ducha verify` can and cannot tell about the audit log, in Chinese."""
+    current = audit_head()
+    if current is None:
+        return ["审计日志为空。"]
+    newest = None
+    for p in Publication.objects.order_by("-seq").only("seq", "month", "version", "snapshot"):
+        try:
+            audit = json.loads(p.snapshot).get("audit")
+        except (ValueError, AttributeError):  # verify names a snapshot that is not JSON
+            continue
+        if isinstance(audit, dict) and _seq(audit):
+            newest = (p, _seq(audit))
+            break
+    said = [
+        f"当前审计链头：第 {current['seq']} 条，SHA-256 {current['sha256']}（可另行记下备查）。"
+    ]
+    if newest is None:
+        said.append(
+            "还没有哪次发布记下审计链头：最新的审计记录若被删除，核验无法发现；"
+            "中间的删除和任何改动都能发现。"
+        )
+        return said
+    p, seq = newest
+    after = current["seq"] - seq
+    said.append(
+        f"第 1 至 {seq} 条审计记录由发布链担保（{_label(p)}发布时记下第 {seq} 条为审计链头）："
+        "删除或改写其中任何一条都能发现。"
+    )
+    if after > 0:
+        said.append(
+            f"其后的 {after} 条（第 {seq + 1} 至 {current['seq']} 条）写于最近一次发布之后，"
+            "尚无发布记下：若其中最新的若干条被整条删除，核验无法发现（中间的删除和改动仍能"
+            "发现）；下次发布会记下届时的审计链头。"
+        )
+    return said
 
 
 @transaction.atomic

@@ -6,11 +6,11 @@ from ducha.lib.pagecache import public_page
 app_name = "boards"
 urlpatterns = [
     path("", public_page(views.latest_board), name="latest"),
-    re_path(r"^board/(?P<month>\d{4}-\d{2})/$", public_page(views.board), name="board"),
+    re_path(r"^board/(?P<month>[0-9]{4}-[0-9]{2})/$", public_page(views.board), name="board"),
     re_path(
-        r"^board/(?P<month>\d{4}-\d{2})\.(?P<fmt>json|csv|xlsx|pdf)$",
+        r"^board/(?P<month>[0-9]{4}-[0-9]{2})\.(?P<fmt>json|csv|xlsx|pdf)$",
         views.download,
         name="download",
     ),
-    path("tasks/<str:code>/", public_page(views.task_detail), name="task"),
+    path("tasks/<taskcode:code>/", public_page(views.task_detail), name="task"),
 ]

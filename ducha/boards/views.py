@@ -22,7 +22,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,10 +35,10 @@ from django.views.decorators.http import require_safe
 from ducha.boards import exports
 from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
-from ducha.boards.publication import snapshot_with_hash
+from ducha.boards.publication import header, snapshot_with_hash
 from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
-from ducha.lib import clock
+from ducha.lib import clock, params
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
 from ducha.ratings import marks
@@ -75,6 +75,15 @@ def _month_of(text: str) -> dt.date | None:
         return None
 
 
+def _url_month(text: str) -> dt.date:
+    """The month in a board's address: one that cannot exist (2021-13, 0001-01) is a page
+    that cannot exist."""
+    when = _month_of(text)
+    if when is None:
+        raise Http404(f"月份 {text} 不存在")
+    return when
+
+
 # Board pages ----------------------------------------------------------------------------
 
 
@@ -86,30 +95,24 @@ def latest_board(request):
 
 @require_safe
 def board(request, month: str):
-    when = _month_of(month)
-    version = _version_of(request.GET.get("version", ""))
-    if when is None or version == 0:
-        return _missing_board(request, when)
-    return _board_response(request, when, version)
+    return _board_response(request, _url_month(month), _version_of(request))
 
 
-def _version_of(text: str) -> int | None:
-    """None: the latest version; 0: not a version number at all."""
-    text = text.strip()
-    if not text:
-        return None
-    return int(text) if text.isdigit() and len(text) < 6 else 0
+def _version_of(request) -> int | None:
+    """The version asked for (?version=2), None for the latest; an unreadable one is a 400."""
+    return params.number(request.GET, "version", least=1)
 
 
 def _filters(query) -> dict[str, str]:
     """The filters asked for, normalised so that equal requests share one cache entry."""
     chosen = {}
     for name in FILTERS:
-        value = query.get(name, "").strip()[:100]
-        if name == "rating" and value not in (*MARKS, NOT_RATED.key):
-            continue
-        if name == "source" and value not in SOURCES:
-            continue
+        if name == "rating":
+            value = params.choice(query, name, (*MARKS, NOT_RATED.key))
+        elif name == "source":
+            value = params.choice(query, name, SOURCES)
+        else:  # names of areas, units and leaders: a name not on the board matches nothing
+            value = query.get(name, "").strip()[:100]
         if value:
             chosen[name] = value
     return chosen
@@ -216,6 +219,14 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
         return None
     month = month or metas[-1]["month"]
     versions = [m for m in metas if m["month"] == month]
+    before = [m for m in metas if m["month"] == add_months(month, -1)]
+    wanted = [m["pk"] for m in (*versions, *before[-1:])]
+    snapshots = Publication.objects.filter(pk__in=wanted).values_list("pk", "snapshot")
+    boards = {pk: json.loads(text) for pk, text in snapshots}
+    for m in versions:
+        # What the page says of each version comes from its snapshot, inside its hash;
+        # the columns only find the rows (`ducha verify` compares the two).
+        m.update(header(boards[m["pk"]], m))
     if version is not None:
         chosen = [m for m in versions if m["version"] == version]
     else:
@@ -223,11 +234,8 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     if not chosen:
         return None
     publication = chosen[0]
-    before = [m for m in metas if m["month"] == add_months(month, -1)]
-    wanted = [publication["pk"], *(m["pk"] for m in before[-1:])]
-    snapshots = dict(Publication.objects.filter(pk__in=wanted).values_list("pk", "snapshot"))
-    board = json.loads(snapshots[publication["pk"]])
-    previous = json.loads(snapshots[before[-1]["pk"]]) if before else None
+    board = boards[publication["pk"]]
+    previous = boards[before[-1]["pk"]] if before else None
 
     rows = _rows(board, previous)
     shown = [r for r in rows if _matches(r, filters)]
@@ -429,10 +437,7 @@ CONTENT_TYPES = {
 @require_safe
 def download(request, month: str, fmt: str):
     """The published board as JSON, CSV, xlsx or the PDF poster (latest version unless asked)."""
-    when = _month_of(month)
-    version = _version_of(request.GET.get("version", ""))
-    if when is None or version == 0:
-        return _missing_board(request, when)
+    when, version = _url_month(month), _version_of(request)
     versions = Publication.objects.filter(month=when).order_by("-version")
     if version is not None:
         versions = versions.filter(version=version)

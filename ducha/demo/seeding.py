@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import connection, transaction
 
 from ducha.audit import record
 from ducha.boards.models import Publication
@@ -22,10 +23,32 @@ from ducha.lib import clock
 from ducha.lib.months import add_months
 from ducha.org.areas import ensure_areas
 from ducha.org.models import Area, Leader, Unit, User
-from ducha.reports import scope, standing, workflow
+from ducha.reports import standing, workflow
 from ducha.reports.models import Report
 
 DEMO_PASSWORD = "Ducha-2021"  # noqa: S105 - printed for the demo; never used in production
+DEMO_FILE = "德州2021演示"  # the name of the demo's imports, and the mark of its database
+# The demo's printed logins (demo_logins) and the unit people of its story (_unit_people).
+DEMO_USERNAMES = ("admin", "office", "reporter", "head", "leader", "auditor")
+STORY_USERNAME = re.compile(r"u[0-9]+-(reporter|head)")
+
+
+def strangers() -> list[str]:
+    """The accounts in the database that are not the demo's, by username.
+
+    The demo resets the role, unit and flags of the accounts it names, so it runs only on a
+    database with no accounts yet, or on one it seeded itself (its progress import is
+    there) that holds only its own: the printed logins and its story's unit people. Anyone
+    else, or any account at all in a database the demo never seeded, is a stranger.
+    """
+    tables = connection.introspection.table_names()
+    if User._meta.db_table not in tables:
+        return []  # a new database: nothing to protect
+    usernames = list(User.objects.order_by("pk").values_list("username", flat=True))
+    mark = ImportRun.objects.filter(filename=DEMO_FILE, sha256__startswith="demo-seed-")
+    if ImportRun._meta.db_table not in tables or not mark.exists():
+        return usernames
+    return [u for u in usernames if u not in DEMO_USERNAMES and not STORY_USERNAME.fullmatch(u)]
 
 
 @dataclass(frozen=True)
@@ -102,22 +125,22 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         )
         for t in data.tasks
     ]
-    ledger = importing.Summary(kind=ImportRun.Kind.LEDGER, file="德州2021演示", rows=len(parsed))
+    ledger = importing.Summary(kind=ImportRun.Kind.LEDGER, file=DEMO_FILE, rows=len(parsed))
     with clock.frozen(LEDGER_AT):
         importing.write_ledger(parsed, ledger)
 
-    progress = importing.Summary(kind=ImportRun.Kind.PROGRESS, file="德州2021演示")
+    progress = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
     resolved = _resolve(data.progress)
     with clock.frozen(dt.datetime(2021, 2, 3, 16)):
         run, _ = ImportRun.objects.get_or_create(
             kind=ImportRun.Kind.PROGRESS,
-            filename="德州2021演示",
+            filename=DEMO_FILE,
             sha256=f"demo-seed-{seed}",
             defaults={"rows": len(resolved), "by_name": "ducha demo"},
         )
     # Month by month, stamped when each month's reports came in (the 3rd of the next).
     for month in sorted({row.month for row, _, _ in resolved}):
-        part = importing.Summary(kind=ImportRun.Kind.PROGRESS, file="德州2021演示")
+        part = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
         arrived = dt.datetime.combine(add_months(month, 1).replace(day=3), dt.time(16))
         with clock.frozen(arrived):
             importing.write_progress([r for r in resolved if r[0].month == month], run, part)
@@ -141,11 +164,11 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         user.leader = Leader.objects.get(name=login.leader) if login.leader else None
         user.is_superuser = login.superuser
         # The office manages users, units and roles in the admin.
-        user.is_staff = login.superuser or login.role == User.Role.OFFICE
+        user.is_staff = user.is_office
         if created:
             user.set_password(DEMO_PASSWORD)
         user.save()
-        if login.role == User.Role.OFFICE:
+        if user.is_office:
             user.groups.add(office_group)
     return data, ledger, progress
 
@@ -291,7 +314,7 @@ def work_to_do(user: User) -> str:
             return f"只读查看{words}工作台与审计日志 → /office/ /audit/"
         missing, queue = len(summary.missing), len(summary.queue)
         return f"{words}：{queue} 份报送待审核，{missing} 项未报送，核对后发布 → /office/"
-    rows = standing.month_standings(month, scope.visible_tasks(user))
+    rows = standing.month_standings(month, Task.objects.visible_to(user))
     if user.is_city_leader:
         late = sum(r.overdue for r in rows)
         return f"分管 {len(rows)} 项任务，{words} {late} 项逾期未报 → /me/"

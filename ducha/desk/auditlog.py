@@ -128,9 +128,38 @@ def _lockout(entry, data, words):
     words |= {"username": _text(data, "username"), "until": _moment(_text(data, "until"))}
     if data.get("scope") == "address":
         text = _("%(who)s 于 %(when)s 登录失败次数过多，该地址暂停登录至 %(until)s")
+    elif "wait" in data:  # a username is slowed, no longer locked
+        words["wait"] = _text(data, "wait")
+        text = _(
+            "%(who)s 于 %(when)s 登录失败次数过多，用户名 %(username)s 须等待 %(wait)s 秒"
+            "（至 %(until)s）才能再试"
+        )
     else:
         text = _("%(who)s 于 %(when)s 登录失败次数过多，用户名 %(username)s 锁定至 %(until)s")
     return Described(text % words)
+
+
+def _mfa_enrolled(entry, data, words):
+    return Described(_("%(who)s 于 %(when)s 启用了两步验证（身份验证器），并领取了恢复码") % words)
+
+
+def _mfa_failed(entry, data, words):
+    words["username"] = _text(data, "username")
+    return Described(_("%(who)s 于 %(when)s 输入的动态验证码不正确（用户名 %(username)s）") % words)
+
+
+def _recovery_code_used(entry, data, words):
+    words["left"] = _text(data, "left") or "0"
+    return Described(
+        _("%(who)s 于 %(when)s 用一个恢复码完成了两步验证，还剩 %(left)s 个恢复码") % words
+    )
+
+
+def _mfa_reset(entry, data, words):
+    words["user"] = entry.target_label or _text(data, "username") or entry.target_id
+    return Described(
+        _("%(who)s 于 %(when)s 重置了 %(user)s 的两步验证，其下次登录时须重新绑定") % words
+    )
 
 
 def _report_saved(entry, data, words):
@@ -306,9 +335,24 @@ def _role_changed(entry, data, words):
     role = _text(data, "role")
     words |= {
         "user": entry.target_label or entry.target_id,
-        "role": User.Role(role).label if role in User.Role.values else role,
+        "role": User.role_label(role),
     }
     return Described(_("%(who)s 于 %(when)s 将用户 %(user)s 的角色改为%(role)s") % words)
+
+
+def _admin_changed(entry, data, words):
+    words |= {"what": _text(data, "model"), "object": entry.target_label or entry.target_id}
+    change = data.get("change")
+    if change == "added":
+        text = _("%(who)s 于 %(when)s 在管理后台新建了%(what)s %(object)s")
+    elif change == "deleted":
+        text = _("%(who)s 于 %(when)s 在管理后台删除了%(what)s %(object)s")
+    elif data.get("fields"):
+        words["fields"] = _list(data["fields"])
+        text = _("%(who)s 于 %(when)s 在管理后台修改了%(what)s %(object)s 的%(fields)s")
+    else:
+        text = _("%(who)s 于 %(when)s 在管理后台修改了%(what)s %(object)s")
+    return Described(text % words)
 
 
 def _something(entry, data, words):
@@ -322,6 +366,10 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.LOGIN_FAILED: _login_failed,
     Action.LOGOUT: _logout,
     Action.LOCKOUT: _lockout,
+    Action.MFA_ENROLLED: _mfa_enrolled,
+    Action.MFA_FAILED: _mfa_failed,
+    Action.RECOVERY_CODE_USED: _recovery_code_used,
+    Action.MFA_RESET: _mfa_reset,
     Action.REPORT_SAVED: _report_saved,
     Action.REPORT_SUBMITTED: _report_submitted,
     Action.REPORT_WITHDRAWN: _report_withdrawn,
@@ -338,4 +386,5 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.EXPORTED: _exported,
     Action.USER_CHANGED: _user_changed,
     Action.ROLE_CHANGED: _role_changed,
+    Action.ADMIN_CHANGED: _admin_changed,
 }

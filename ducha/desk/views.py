@@ -25,10 +25,10 @@ from ducha.audit.models import AuditEntry
 from ducha.boards.publication import PublicationError, hold, publish, release
 from ducha.desk.auditlog import describe
 from ducha.desk.month import summarize
-from ducha.lib import clock
+from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
-from ducha.lib.months import add_months, format_month, parse_month, parse_month_or
+from ducha.lib.months import add_months, format_month, parse_month
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
@@ -48,7 +48,7 @@ def _month(request) -> dt.date:
             return parse_month(request.POST.get("month", ""))
         except ValueError:
             raise BadMonth from None
-    return parse_month_or(request.GET.get("month"), _default_month())
+    return params.month(request.GET, default=_default_month())
 
 
 def _default_month() -> dt.date:
@@ -62,7 +62,7 @@ def office(request):
     """The month at a glance: who has not reported, what waits for review, the preview."""
     month = _month(request)
     summary = summarize(month)
-    show_all = bool(request.GET.get("all"))
+    show_all = params.choice(request.GET, "all", ("1",)) == "1"
     preview = [r for r in summary.rated if show_all or not is_routine(r.rating) or r.override]
     tasks = {s.task.code: s.task for s in summary.standings}
     rows = [{"rating": r, "task": tasks.get(r.task), "mark": shown(r.rating)} for r in preview]
@@ -133,9 +133,10 @@ def publication(request):
     Publishing and correcting cannot be undone, so both go through the check page and the
     office confirms by typing the month; a correction also needs its reason."""
     month = _month(request)
-    action = request.POST.get("action") or request.GET.get("action") or "publish"
     if request.method == "GET":
+        action = params.choice(request.GET, "action", ("publish", "correct"), "publish")
         return _check_page(request, month, action)
+    action = request.POST.get("action") or "publish"
     who = {"by": request.user, "request": request}
     back = f"{reverse('desk:office')}?month={format_month(month)}"
     words = month_label(month)
@@ -232,26 +233,26 @@ def audit_log(request):
     """The audit log in words, newest first, filtered by person, action, task and month,
     with the chain's status (the office and the auditor)."""
     entries = AuditEntry.objects.order_by("-seq")
-    action = request.GET.get("action", "")
-    if action in AuditEntry.Action.values:
+    action = params.choice(request.GET, "action", AuditEntry.Action.values)
+    if action:
         entries = entries.filter(action=action)
-    actor = request.GET.get("actor", "")
-    if actor.isdigit():
-        entries = entries.filter(actor_id=int(actor))
+    actor = params.number(request.GET, "actor")
+    if actor is not None:
+        entries = entries.filter(actor_id=actor)
     task = request.GET.get("task", "").strip()
     if task:
         # Entries written before the task and month columns existed name them only in
         # their label and detail, which their hashes cover and no backfill may touch.
         older = Q(task_code="", target_label__startswith=f"{task} ")
         entries = entries.filter(Q(task_code=task) | older)
-    month = parse_month_or(request.GET.get("month"), None)
+    month = params.month(request.GET)
     if month:
         text = format_month(month)
         older = Q(month=None) & (
             Q(detail__contains=f'"month":"{text}"') | Q(target_label__endswith=f" {text}")
         )
         entries = entries.filter(Q(month=month) | older)
-    page = Paginator(entries, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(entries, AUDIT_PER_PAGE).get_page(params.number(request.GET, "page", 1, 1))
     actors = get_user_model().objects.filter(
         pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
     )
@@ -271,7 +272,7 @@ def audit_log(request):
         .distinct()
         .order_by("task_code"),
         "action": action,
-        "actor": actor,
+        "actor": "" if actor is None else str(actor),
         "task": task,
         "month": format_month(month) if month else "",
     }

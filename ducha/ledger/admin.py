@@ -1,15 +1,19 @@
+"""The ledger in the admin, read only: tasks, nodes and progress change through the audited
+import (and reports), ratings through the override; never here, unaudited."""
+
 from django.contrib import admin
 
+from ducha.audit.admin import ReadOnly
 from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
 
 
-class NodeInline(admin.TabularInline):
+class NodeInline(ReadOnly, admin.TabularInline):
     model = Node
     extra = 0
     fields = ["code", "title", "due_month", "due_text", "order"]
 
 
-class CoUnitInline(admin.TabularInline):
+class CoUnitInline(ReadOnly, admin.TabularInline):
     """Cooperating units with their place in the list (a many-to-many widget has none)."""
 
     model = CoUnit
@@ -19,7 +23,7 @@ class CoUnitInline(admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["code", "title", "area", "source", "leader", "lead_unit", "status"]
     list_filter = ["area", "source", "status", "plan_year", "leader"]
     search_fields = ["code", "title", "lead_unit__name"]
@@ -29,7 +33,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(Progress)
-class ProgressAdmin(admin.ModelAdmin):
+class ProgressAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["task", "node", "month", "status", "percent", "done_on", "origin"]
     list_filter = ["month", "status", "origin"]
     search_fields = ["task__code", "task__title"]
@@ -39,10 +43,6 @@ class ProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["at", "kind", "filename", "rows", "created", "updated", "unchanged", "by"]
     list_filter = ["kind"]
-    readonly_fields = [f.name for f in ImportRun._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

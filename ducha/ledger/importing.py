@@ -19,6 +19,7 @@ from django.db import transaction
 
 from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
+from ducha.ledger.codes import NODE_CODE_LENGTH, TASK_CODE_LENGTH, code_problem
 from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column, match_header
 from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
 from ducha.lib.cells import code_text, parse_date, parse_month, parse_percent
@@ -365,6 +366,26 @@ def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[Par
     return list(tasks.values())
 
 
+# The longest text each cell may hold: the length of the column it is stored in.
+TEXT_LIMITS: dict[str, int] = {
+    "title": Task._meta.get_field("title").max_length,
+    "leader": Leader._meta.get_field("name").max_length,
+    "lead_unit": Unit._meta.get_field("name").max_length,
+    "co_units": Unit._meta.get_field("name").max_length,
+    "node": Node._meta.get_field("title").max_length,
+    "due": Node._meta.get_field("due_text").max_length,
+}
+
+
+def _check_length(row: int, key: str, text: str, errors: _Collector) -> bool:
+    """Add an error when `text` is longer than its column can store; True when it fits."""
+    limit = TEXT_LIMITS[key]
+    if len(text) <= limit:
+        return True
+    errors.add(row, key, f"「{text[:20]}…」共 {len(text)} 个字符，超过上限 {limit} 个字符")
+    return False
+
+
 def _parse_task(
     row: int,
     code: str,
@@ -374,9 +395,13 @@ def _parse_task(
     errors: _Collector,
 ) -> ParsedTask | None:
     before = errors.total
+    if problem := code_problem(code, "任务编号", TASK_CODE_LENGTH):
+        errors.add(row, "task_code", problem)
     for key in ("area", "title", "source", "leader", "lead_unit"):
         if not text[key]:
             errors.add(row, key, f"任务 {code} 的这一项不能为空")
+    for key in ("title", "leader", "lead_unit"):
+        _check_length(row, key, text[key], errors)
     area = areas.get(text["area"]) or areas.get(text["area"].lower())
     if text["area"] and area is None:
         errors.add(row, "area", f"「{text['area']}」不是已知领域，应为：{area_names}")
@@ -393,6 +418,9 @@ def _parse_task(
         except ValueError as e:
             errors.add(row, "start_month", str(e))
     co_units = [u.strip() for u in _SPLIT_UNITS.split(text["co_units"]) if u.strip()]
+    for unit in co_units:
+        if not _check_length(row, "co_units", unit, errors):
+            break  # one message for the cell is enough
     if errors.total > before:
         return None
     return ParsedTask(
@@ -417,8 +445,11 @@ def _parse_node(row: int, values: dict, errors: _Collector) -> ParsedNode | None
     before = errors.total
     if not code:
         errors.add(row, "node_code", "节点编号不能为空")
+    elif problem := code_problem(code, "节点编号", NODE_CODE_LENGTH):
+        errors.add(row, "node_code", problem)
     if not title:
         errors.add(row, "node", "节点目标不能为空")
+    _check_length(row, "node", title, errors)
     due = None
     try:
         due = parse_month(raw_due)
@@ -429,6 +460,8 @@ def _parse_node(row: int, values: dict, errors: _Collector) -> ParsedNode | None
     due_text = cell_text(raw_due)
     if isinstance(raw_due, dt.date):
         due_text = due_text[:10]
+    if not _check_length(row, "due", due_text, errors):
+        return None
     return ParsedNode(row=row, code=code, title=title, due_month=due, due_text=due_text)
 
 

@@ -18,6 +18,19 @@ class TaskQuerySet(models.QuerySet):
     def of_leader(self, leader: Leader):
         return self.filter(leader=leader)
 
+    def visible_to(self, user):
+        """What this person may read: everything for the office and the auditor, the
+        tasks the unit leads for its reporter and head, a leader's own tasks."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.sees_everything:
+            return self
+        if user.is_unit_member:
+            return self.led_by(user.unit)
+        if user.is_city_leader:
+            return self.of_leader(user.leader_id)
+        return self.none()
+
     def with_co_units(self):
         """Each task's cooperating units in one query, in their written order."""
         return self.prefetch_related(

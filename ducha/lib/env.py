@@ -88,7 +88,44 @@ def database_from_url(url: str, base_dir: Path) -> dict:
     raise ConfigError(f"DATABASE_URL={url!r}: scheme must be sqlite or postgres")
 
 
+def private_dir(path: Path, tighten: bool = False) -> Path:
+    """A directory only its owner may enter (0700) when created; with `tighten`, an existing
+    one of ours loses its group and other permissions too.
+
+    The database, the evidence files and the secret key live under var/; nobody else on
+    the machine should read them, whatever the umask or the checkout made of the folder.
+    Only folders that are Ducha's own are tightened: a parent such as /tmp never is.
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if tighten:
+        _tighten(path)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """A file only its owner may read (0600): created empty so, or tightened if ours."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        _tighten(path)
+    return path
+
+
+def _tighten(path: Path) -> None:
+    """Take group and other permissions away from a file or directory we own."""
+    info = path.stat()
+    if info.st_uid == os.getuid() and info.st_mode & 0o077:
+        path.chmod(info.st_mode & 0o700)
+
+
 def sqlite_database(name: str) -> dict:
+    if not name.startswith((":", "file:")):
+        # SQLite would create it with the umask's mode (world-readable); its -wal and -shm
+        # files take the database file's mode, so one private file keeps all three so.
+        private_dir(Path(name).parent)
+        for suffix in ("", "-wal", "-shm"):
+            if suffix == "" or Path(name + suffix).exists():
+                private_file(Path(name + suffix))
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,

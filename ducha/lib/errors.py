@@ -1,4 +1,5 @@
-"""The error pages (403, 404, 500): what happened and the way back, in the visitor's language.
+"""The error pages (400, 403, 404, 500): what happened and the way back, in the visitor's
+language.
 
 Django's own handlers hand the exception's text to the page; ours are written in Chinese
 for the log ("只有改革办可以进行此操作") and would show through in English mode, so the pages
@@ -6,10 +7,26 @@ say a sentence of their own instead.
 """
 
 from django.conf import settings
-from django.http import HttpResponseForbidden, HttpResponseNotFound, HttpResponseServerError
+from django.http import (
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+    HttpResponseServerError,
+)
 from django.template import loader
 from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
+
+from ducha.lib.params import BadParameter
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """A query parameter that cannot be read (ducha.lib.params) is named with what it should
+    be, in the visitor's language; any other bad request gets the general sentence."""
+    bad = exception if isinstance(exception, BadParameter) else None
+    context = {"parameter": bad.name if bad else "", "problem": bad.message if bad else ""}
+    return HttpResponseBadRequest(loader.render_to_string("400.html", context, request=request))
 
 
 @requires_csrf_token  # the page's frame carries the sign-out form

@@ -11,7 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_STRICT = re.compile(r"(\d{4})-(\d{1,2})")
+# ASCII digits only: `\d` also takes ٢٠٢١ and ２０２１, which no URL or form of ours writes.
+_STRICT = re.compile(r"([0-9]{4})-([0-9]{1,2})")
+# Every month Ducha reads lies in these years, so a month on either side of one (the pages'
+# "previous" and "next", a deadline in the month after) is still a date: 0001-01 and 9999-12
+# are refused here rather than overflowing in date arithmetic.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
@@ -30,14 +34,6 @@ def parse_month(text: str) -> dt.date:
     if not found:
         raise ValueError(f"月份 {text!r} 应写作 YYYY-MM，例如 2021-06")
     return month(int(found[1]), int(found[2]))
-
-
-def parse_month_or(text: str | None, default: dt.date) -> dt.date:
-    """A month from a query parameter; anything unreadable falls back to `default`."""
-    try:
-        return parse_month(text or "")
-    except ValueError:
-        return default
 
 
 def first_of(day: dt.date) -> dt.date:

@@ -3,14 +3,21 @@
 A published board never changes, so an anonymous visitor's page depends only on the URL,
 the language and the head of the publication chain (a new publication or correction moves
 it). Signed-in users, htmx requests and anything but GET go through the view as usual.
+
+A shared page must carry nothing of one visitor: a visitor with flash messages waiting is
+served by the view and never stored (a message planted through a logout or an upload name
+would otherwise greet everyone), and neither is a page that set a cookie, varies on it, or
+rendered a CSRF token.
 """
 
+import hashlib
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import cc_delim_re
 
 KEPT_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Content-Language")
 SECONDS = 24 * 3600
@@ -23,6 +30,26 @@ def chain_head() -> str:
     return row[0] if row else "-"
 
 
+def _messages_pending(request) -> bool:
+    # len() looks at the stored messages without marking them read.
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _per_visitor(request, response) -> bool:
+    """Whether the response holds something that belongs to this visitor alone."""
+    storage = getattr(request, "_messages", None)
+    vary = {v.strip().lower() for v in cc_delim_re.split(response.get("Vary", ""))}
+    return bool(
+        response.cookies
+        or response.has_header("Set-Cookie")
+        or "cookie" in vary
+        # The page showed (consumed) messages, or the view queued one for the next page.
+        or (storage is not None and (storage.used or len(storage) > 0))
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a token from get_token()
+    )
+
+
 def public_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -30,18 +57,23 @@ def public_page(view):
             request.method != "GET"
             or settings.SESSION_COOKIE_NAME in request.COOKIES
             or request.headers.get("HX-Request")
+            or _messages_pending(request)
         ):
             return view(request, *args, **kwargs)
         head = chain_head()
         request.chain_head = head  # the view keys its own cache by it too: one query, not two
-        key = f"page:{head}:{request.LANGUAGE_CODE}:{request.get_full_path()}"
+        # Hashed: a visitor's query string is his to make as long as he likes.
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{head}:{request.LANGUAGE_CODE}:{path}"
         hit = cache.get(key)
         if hit is None:
             response = view(request, *args, **kwargs)
-            if response.status_code != 200 or response.cookies or response.streaming:
+            if response.status_code != 200 or response.streaming:
                 return response
             if hasattr(response, "render"):
                 response.render()
+            if _per_visitor(request, response):
+                return response
             hit = (response.content, {h: response[h] for h in KEPT_HEADERS if h in response})
             cache.set(key, hit, SECONDS)
         content, headers = hit

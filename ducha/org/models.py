@@ -59,6 +59,11 @@ class Unit(models.Model):
     )
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    approves_alone = models.BooleanField(
+        "允许一人填报并审核",
+        default=False,
+        help_text="单位只有一名填报人员时，改革办可允许其本人填报、提交并审核（记录在案）",
+    )
 
     objects = UnitQuerySet.as_manager()
 
@@ -128,6 +133,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
+    @classmethod
+    def role_label(cls, role: str) -> str:
+        """A stored role's name in the reader's language (the value itself if unknown)."""
+        return cls.Role(role).label if role in cls.Role.values else role
+
     # Who may do what: each rule once, here; views, templates and scopes ask these.
 
     @property
@@ -140,14 +150,19 @@ class User(AbstractUser):
         """The office, and the auditor who reads what the office reads and changes nothing."""
         return self.is_office or (self.is_active and self.role == self.Role.AUDITOR)
 
+    # Who works on a unit's reports: its reporter and its head.
+    UNIT_ROLES = (Role.REPORTER, Role.HEAD)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """The office, the auditor, and anyone who may open the admin sign in with a second
+        factor (MLPS 2.0 level 3 asks it of administrators)."""
+        return self.sees_everything or (self.is_active and (self.is_staff or self.is_superuser))
+
     @property
     def is_unit_member(self) -> bool:
         """A unit's reporter or head: works on the tasks the unit leads."""
-        return (
-            self.is_active
-            and self.role in (self.Role.REPORTER, self.Role.HEAD)
-            and self.unit_id is not None
-        )
+        return self.is_active and self.role in self.UNIT_ROLES and self.unit_id is not None
 
     @property
     def is_unit_head(self) -> bool:
@@ -157,3 +172,51 @@ class User(AbstractUser):
     def is_city_leader(self) -> bool:
         """A city leader (分管市领导) follows the tasks he is responsible for."""
         return self.is_active and self.role == self.Role.LEADER and self.leader_id is not None
+
+    def leads(self, task) -> bool:
+        """A member of the task's lead unit."""
+        return self.is_unit_member and self.unit_id == task.lead_unit_id
+
+    def is_alone_in_unit(self) -> bool:
+        """No other active reporter or head in this person's unit."""
+        others = User.objects.filter(unit_id=self.unit_id, is_active=True, role__in=self.UNIT_ROLES)
+        return not others.exclude(pk=self.pk).exists()
+
+    # A report's steps. `report` is a ducha.reports Report: saved, or unsaved for a month
+    # nobody has written on yet; its state questions (`editable`, `month_is_open`) are its own.
+
+    def can_edit(self, report) -> bool:
+        """The lead unit's reporter (or head) while the report is a draft or sent back and
+        its month is open."""
+        return self.leads(report.task) and report.editable and report.month_is_open
+
+    def can_withdraw(self, report) -> bool:
+        """The lead unit takes a submission back until its head acts on it."""
+        return self.leads(report.task) and report.status == report.Status.SUBMITTED
+
+    def can_approve(self, report) -> bool:
+        """The lead unit's head, on a submission of an open month, that someone else
+        submitted: one person alone may not fill in, submit and approve a report, unless
+        the office allows it for a unit of one (`approves_alone`, recorded on the report)."""
+        return (
+            self.is_unit_head
+            and self.leads(report.task)
+            and report.status == report.Status.SUBMITTED
+            and report.month_is_open
+            and (report.submitted_by_id != self.pk or self.approves_alone())
+        )
+
+    def approves_alone(self) -> bool:
+        """The office lets this head approve what he submitted himself: he is his unit's
+        only member and the unit is marked so."""
+        return self.is_unit_head and self.unit.approves_alone and self.is_alone_in_unit()
+
+    def can_review(self, report) -> bool:
+        return self.is_office and report.status == report.Status.APPROVED
+
+    def can_return(self, report) -> bool:
+        """The office sends a unit's report back, before or after accepting it."""
+        return self.is_office and report.status in (
+            report.Status.APPROVED,
+            report.Status.ACCEPTED,
+        )

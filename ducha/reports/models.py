@@ -5,11 +5,26 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.models import Node, Progress, Task
+from ducha.lib import clock
 from ducha.lib.clock import StampField
 from ducha.org.models import Unit
 
 
+def month_open(month) -> bool:
+    """Units report a month once it has started and until its board is posted: a posted
+    month is the record, and later months rate from it."""
+    from ducha.boards.publication import is_published  # boards reads no report
+
+    return month <= clock.today().replace(day=1) and not is_published(month)
+
+
 class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The reports on the tasks this person may read (Task.objects.visible_to)."""
+        if user.is_authenticated and user.sees_everything:
+            return self
+        return self.filter(task__in=Task.objects.visible_to(user))
+
     def for_month(self, month):
         return self.filter(month=month)
 
@@ -58,6 +73,11 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    approved_alone = models.BooleanField(
+        "本人填报并审核",
+        default=False,
+        help_text="单位只有一人、经改革办允许，由负责人本人提交并审核",
+    )
     reviewed_at = models.DateTimeField("改革办审核时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -86,6 +106,10 @@ class Report(models.Model):
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
+    @property
+    def month_is_open(self) -> bool:
+        return month_open(self.month)
+
 
 class ReportLine(models.Model):
     """One node's state as the report gives it; becomes a Progress row on approval."""
@@ -106,6 +130,11 @@ class ReportLine(models.Model):
         return f"{self.report} {self.node.code}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(report__in=Report.objects.visible_to(user))
+
+
 class Evidence(models.Model):
     """佐证材料: a file checked by content, stored under a generated name."""
 
@@ -119,6 +148,8 @@ class Evidence(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT
     )
     uploaded_at = StampField("上传时间", auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at"]

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.ratings.monthly import TaskRating, rate_month
-from ducha.reports import scope, workflow
-from ducha.reports.models import Report
+from ducha.reports import workflow
+from ducha.reports.models import Report, month_open
 
 Status = Report.Status
 
@@ -67,7 +67,8 @@ class Standing:
         report = self.report.status if self.report else None
         if self.reported:
             # Rows without a report under way came from a spreadsheet import; a report the
-            # office sent back after approval keeps its rows until it is approved again.
+            # office sent back has had its approval's rows undone, so rows beside it are the
+            # ones from before (an import).
             online = (Status.APPROVED, Status.ACCEPTED, Status.RETURNED, Status.SUBMITTED)
             return report if report in online else "imported"
         return report or "none"
@@ -137,8 +138,8 @@ def month_standings(month: dt.date, tasks=None) -> list[Standing]:
 class Tally:
     """A month's reporting in numbers. `stages` counts the tasks not reported yet, so the
     parts add up to what is missing; `reworking` counts reported tasks whose report the
-    office sent back, or that were sent back and submitted again (their rows stand until
-    approved again)."""
+    office sent back, or that were sent back and submitted again (a return undoes the
+    approval's rows: what stands is what the month held before, an import)."""
 
     total: int
     expected: int
@@ -172,7 +173,7 @@ def tally(standings: list[Standing]) -> Tally:
 def to_do(user, rows: list[Standing]) -> list[Standing]:
     """The tasks this unit member has to act on now: the head approves what was submitted;
     the reporter fills in what is due and corrects what the office sent back."""
-    if not user.is_unit_member or not rows or not scope.month_open(rows[0].month):
+    if not user.is_unit_member or not rows or not month_open(rows[0].month):
         return []
     if user.is_unit_head:
         return [r for r in rows if r.stage == "submitted"]

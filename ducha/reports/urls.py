@@ -8,6 +8,6 @@ register_converter(MonthConverter, "yyyymm")
 app_name = "reports"
 urlpatterns = [
     path("me/", views.my_tasks, name="my_tasks"),
-    path("reports/<str:code>/<yyyymm:month>/", views.report, name="report"),
+    path("reports/<taskcode:code>/<yyyymm:month>/", views.report, name="report"),
     path("evidence/<int:pk>/", views.download_evidence, name="evidence"),
 ]

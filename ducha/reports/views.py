@@ -25,15 +25,15 @@ from django.views.decorators.http import require_GET
 
 from ducha.boards.models import Publication
 from ducha.boards.views import cached_parts
-from ducha.ledger.models import Progress
-from ducha.lib import clock
+from ducha.ledger.models import Progress, Task
+from ducha.lib import clock, params
 from ducha.lib.cells import parse_date, parse_percent
-from ducha.lib.months import add_months, format_month, parse_month_or
+from ducha.lib.months import add_months, format_month
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import scope, standing, workflow
 from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
-from ducha.reports.models import Report
+from ducha.reports.models import Report, month_open
 
 Status = Report.Status
 LINE_FIELDS = ("status", "percent", "done_on", "note")
@@ -55,8 +55,8 @@ def my_tasks(request):
     user = request.user
     if user.sees_everything:
         return redirect("desk:office")  # the office's work is the desk
-    month = parse_month_or(request.GET.get("month"), workflow.reporting_month())
-    rows = standing.month_standings(month, scope.visible_tasks(user).prefetch_related("nodes"))
+    month = params.month(request.GET, default=workflow.reporting_month())
+    rows = standing.month_standings(month, Task.objects.visible_to(user).prefetch_related("nodes"))
     context = {
         "month": month,
         "deadline": workflow.deadline(month),
@@ -135,7 +135,7 @@ def report(request, code: str, month: dt.date):
     task = scope.get_task_for_user(request.user, code)
     existing = Report.objects.filter(task=task, month=month).first()
     if request.method == "POST":
-        if existing is None and not scope.can_start(request.user, task, month):
+        if existing is None and not request.user.can_edit(Report(task=task, month=month)):
             raise PermissionDenied(_("您无权填报这项任务"))
         return _act(request, task, month, existing)
     return _render_report(request, task, month, existing)
@@ -150,7 +150,7 @@ def _render_report(
     known state, and the first save creates the report."""
     user = request.user
     is_saved = report is not None
-    can_start = not is_saved and scope.can_start(user, task, month)
+    can_start = not is_saved and user.can_edit(Report(task=task, month=month))
     if is_saved:
         lines = list(report.lines.select_related("node"))
     elif can_start:
@@ -197,7 +197,7 @@ def _render_report(
         "today": clock.today(),
         "report": report,
         "shows_form": is_saved or can_start,
-        "month_open": scope.month_open(month),
+        "month_open": month_open(month),
         "rows": rows,
         "texts": texts,
         "comment": value("comment", ""),
@@ -209,12 +209,12 @@ def _render_report(
             files_chosen if errors and "files" not in errors and not files_stored else []
         ),
         "evidence": list(report.evidence.select_related("uploaded_by")) if is_saved else [],
-        "can_edit": can_start or (is_saved and scope.can_edit(user, report)),
-        "can_withdraw": is_saved and scope.can_withdraw(user, report),
-        "can_approve": is_saved and scope.can_approve(user, report),
-        "can_review": is_saved and scope.can_review(user, report),
+        "can_edit": can_start or (is_saved and user.can_edit(report)),
+        "can_withdraw": is_saved and user.can_withdraw(report),
+        "can_approve": is_saved and user.can_approve(report),
+        "can_review": is_saved and user.can_review(report),
         "can_return_accepted": (
-            is_saved and report.status == Status.ACCEPTED and scope.can_return(user, report)
+            is_saved and report.status == Status.ACCEPTED and user.can_return(report)
         ),
         "statuses": Progress.Status.choices,
         "max_files": settings.DUCHA_EVIDENCE_MAX_FILES,
@@ -293,37 +293,41 @@ def _act(request, task, month, report: Report | None):
         version = -1
     try:
         if action in ("save", "submit"):
-            if report is not None and not report.editable and scope.can_start(user, task, month):
+            if (
+                report is not None
+                and not report.editable
+                and user.can_edit(Report(task=task, month=month))
+            ):
                 # The unit's own report moved on (submitted, approved) while this person
                 # typed: say so and keep what they typed, as for any other stale save.
                 raise workflow.Stale(workflow.stale_message(report))
-            scope.require(report is None or scope.can_edit(user, report))
+            scope.require(report is None or user.can_edit(report))
             report = _save(request, task, month, report, version, submit=action == "submit")
         elif report is None:
             return HttpResponse(_("这份报送还没有保存过"), status=400)
         elif action == "withdraw":
-            scope.require(scope.can_withdraw(user, report))
+            scope.require(user.can_withdraw(report))
             workflow.withdraw_report(report, user, version, request=request)
             messages.success(request, _("已撤回，可以继续修改后再提交"))
         elif action == "approve":
-            scope.require(scope.can_approve(user, report))
+            scope.require(user.can_approve(report))
             workflow.approve_report(report, user, version, request=request)
             if report.late:
                 messages.success(request, _("已审核并报送改革办（逾期报送）"))
             else:
                 messages.success(request, _("已审核并报送改革办"))
         elif action == "send_back":
-            scope.require(scope.can_approve(user, report))
+            scope.require(user.can_approve(report))
             workflow.send_back(
                 report, user, version, request.POST.get("comment", ""), request=request
             )
             messages.success(request, _("已退回填报人修改"))
         elif action == "accept":
-            scope.require(scope.can_review(user, report))
+            scope.require(user.can_review(report))
             workflow.accept_report(report, user, version, request=request)
             messages.success(request, _("已审核通过"))
         elif action == "return":
-            scope.require(scope.can_return(user, report))
+            scope.require(user.can_return(report))
             workflow.return_report(
                 report, user, version, request.POST.get("comment", ""), request=request
             )

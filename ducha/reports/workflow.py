@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from ducha.audit import record
+from ducha.audit.models import AuditEntry
 from ducha.boards.publication import is_published
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.models import Node, Progress, Task
@@ -253,26 +254,99 @@ def approve_report(report: Report, user, version: int, request=None) -> Report:
     # report back for a correction does not make it late.
     first = report.approved_at is None
     late = clock.local(moment).date() > deadline(report.month) if first else report.late
+    # Only a unit of one, with the office's leave (User.can_approve), approves its own
+    # submission: on the record as such.
+    alone = report.submitted_by_id == user.pk
     _advance(
-        report, version, status=Status.APPROVED, approved_at=moment, approved_by=user, late=late
+        report,
+        version,
+        status=Status.APPROVED,
+        approved_at=moment,
+        approved_by=user,
+        approved_alone=alone,
+        late=late,
     )
+    before = {
+        p.node_id: p for p in Progress.objects.filter(task_id=report.task_id, month=report.month)
+    }
+    # What each row held before (None: there was none), so that an office return can put it
+    # back; kept in the approval's audit entry, which the hash chain keeps from being edited.
+    replaced = {}
     for line in report.lines.all():
+        old = before.get(line.node_id)
+        replaced[str(line.node_id)] = _row_state(old) if old else None
         Progress.objects.update_or_create(
-            node_id=line.node_id,
-            month=report.month,
-            defaults={
-                "task_id": report.task_id,
-                "status": line.status,
-                "percent": stored_percent(line.status, line.percent),
-                "done_on": line.done_on,
-                "note": line.note,
-                "origin": Progress.Origin.ONLINE,
-                "import_run": None,
-                "reported_by": report.submitted_by,
-            },
+            node_id=line.node_id, month=report.month, defaults=_approved_row(report, line)
         )
-    record("report_approved", actor=user, request=request, target=report, detail={"late": late})
+    detail = {"late": late} | ({"alone": True} if alone else {}) | {"replaced": replaced}
+    record("report_approved", actor=user, request=request, target=report, detail=detail)
     return report
+
+
+# The progress row's content; its stamps and keys stay as they are.
+ROW_FIELDS = ("status", "percent", "done_on", "note", "origin", "import_run_id", "reported_by_id")
+
+
+def _approved_row(report: Report, line: ReportLine) -> dict:
+    """The progress row a report line becomes when its head approves."""
+    return {
+        "task_id": report.task_id,
+        "status": line.status,
+        "percent": stored_percent(line.status, line.percent),
+        "done_on": line.done_on,
+        "note": line.note,
+        "origin": Progress.Origin.ONLINE,
+        "import_run_id": None,
+        "reported_by_id": report.submitted_by_id,
+    }
+
+
+def _row_state(row: Progress) -> dict:
+    state = {f: getattr(row, f) for f in ROW_FIELDS}
+    state["done_on"] = row.done_on.isoformat() if row.done_on else None
+    return state
+
+
+def _undo_approval(report: Report) -> dict[str, list[str]]:
+    """Put the month's progress rows back as they were before the report's last approval:
+    delete the rows it created, restore the rows it replaced. A row someone changed since
+    (an import, say) is theirs now and stays. Returns the node codes undone and kept."""
+    approval = (
+        AuditEntry.objects.filter(
+            action=AuditEntry.Action.REPORT_APPROVED,
+            target_type=type(report).__name__,
+            target_id=str(report.pk),
+        )
+        .order_by("-seq")
+        .first()
+    )
+    replaced = approval.data().get("replaced", {}) if approval else {}
+    lines = {line.node_id: line for line in report.lines.select_related("node")}
+    rows = {
+        p.node_id: p
+        for p in Progress.objects.select_for_update().filter(
+            task_id=report.task_id, month=report.month
+        )
+    }
+    undone, kept = [], []
+    for key, old in replaced.items():
+        node_id = int(key)
+        row, line = rows.get(node_id), lines.get(node_id)
+        if row is None or line is None:
+            continue
+        approved = _approved_row(report, line)
+        if any(getattr(row, f) != approved[f] for f in ROW_FIELDS):
+            kept.append(line.node.code)
+            continue
+        if old is None:
+            row.delete()
+        else:
+            for field in ROW_FIELDS:
+                setattr(row, field, old[field])
+            row.done_on = dt.date.fromisoformat(old["done_on"]) if old["done_on"] else None
+            row.save()
+        undone.append(line.node.code)
+    return {"undone": sorted(undone), "kept": sorted(kept)}
 
 
 @transaction.atomic
@@ -298,7 +372,8 @@ def accept_report(report: Report, user, version: int, request=None) -> Report:
 
 @transaction.atomic
 def return_report(report: Report, user, version: int, comment: str, request=None) -> Report:
-    """The office returns a report to the unit for changes."""
+    """The office returns a report to the unit for changes: the approval is undone, so the
+    month's progress is what it was before until the head approves again."""
     _check_state(report, (Status.APPROVED, Status.ACCEPTED), _("退回"))
     if not comment.strip():
         raise Invalid({"comment": [_("退回时请写明意见")]})
@@ -310,14 +385,19 @@ def return_report(report: Report, user, version: int, comment: str, request=None
         reviewed_at=clock.now(),
         reviewed_by=user,
     )
+    progress = _undo_approval(report)
     record(
-        "report_returned", actor=user, request=request, target=report, detail={"comment": comment}
+        "report_returned",
+        actor=user,
+        request=request,
+        target=report,
+        detail={"comment": comment, "progress": progress},
     )
     return report
 
 
-def add_evidence(report: Report, user, upload, request=None) -> Evidence:
-    """Check an uploaded file by its content, then store it under a generated name."""
+def _check_room(report: Report, upload) -> None:
+    """The report still takes files, and fewer than the limit."""
     if not report.editable:
         raise files.EvidenceRefused(_("报送已提交，不能再添加材料"))
     if report.evidence.count() >= settings.DUCHA_EVIDENCE_MAX_FILES:
@@ -325,6 +405,11 @@ def add_evidence(report: Report, user, upload, request=None) -> Evidence:
             _("%(name)s：每份报送最多 %(n)s 个佐证材料")
             % {"name": upload.name, "n": settings.DUCHA_EVIDENCE_MAX_FILES}
         )
+
+
+def add_evidence(report: Report, user, upload, request=None) -> Evidence:
+    """Check an uploaded file by its content, then store it under a generated name."""
+    _check_room(report, upload)  # early, so a file that cannot go in is not even read
     if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * files.MB:
         raise files.EvidenceRefused(
             _("%(name)s：超过 %(mb)s MB 的上限")
@@ -340,21 +425,34 @@ def add_evidence(report: Report, user, upload, request=None) -> Evidence:
         shutil.move(temp, files.stored_path(stored))
     finally:
         temp.unlink(missing_ok=True)
-    with transaction.atomic():
-        item = Evidence.objects.create(
-            report=report,
-            original_name=Path(upload.name).name[:255],
-            stored_name=stored,
-            kind=checked.kind,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=user,
-        )
-        record(
-            "report_saved",
-            actor=user,
-            request=request,
-            target=report,
-            detail={"evidence": item.original_name},
-        )
+    try:
+        return _file_evidence(report, user, upload, checked, stored, request)
+    except BaseException:
+        files.stored_path(stored).unlink(missing_ok=True)  # refused or failed: no orphan file
+        raise
+
+
+@transaction.atomic
+def _file_evidence(report: Report, user, upload, checked, stored: str, request) -> Evidence:
+    """Count again with the report locked: two uploads at once each saw room for one more
+    file when they started (PostgreSQL: the row lock; SQLite: the IMMEDIATE transaction
+    already serialises writers)."""
+    locked = Report.objects.select_for_update().get(pk=report.pk)
+    _check_room(locked, upload)
+    item = Evidence.objects.create(
+        report=locked,
+        original_name=Path(upload.name).name[:255],
+        stored_name=stored,
+        kind=checked.kind,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=user,
+    )
+    record(
+        "report_saved",
+        actor=user,
+        request=request,
+        target=report,
+        detail={"evidence": item.original_name},
+    )
     return item

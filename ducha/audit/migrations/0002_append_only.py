@@ -1,4 +1,4 @@
-"""The audit log is append-only: on PostgreSQL a trigger refuses UPDATE and DELETE."""
+"""The audit log is append-only: a trigger refuses UPDATE and DELETE."""
 
 from django.db import migrations
 

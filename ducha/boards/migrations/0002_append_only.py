@@ -1,4 +1,4 @@
-"""Published boards are append-only: on PostgreSQL a trigger refuses UPDATE and DELETE."""
+"""Published boards are append-only: a trigger refuses UPDATE and DELETE."""
 
 from django.db import migrations
 

@@ -1,21 +1,33 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ducha.audit import verify_log
+from ducha.audit.models import AuditEntry
 from ducha.boards.models import Publication
-from ducha.boards.publication import chain_head, verify
+from ducha.boards.publication import audit_coverage, chain_head, verify
 
 
 class Command(BaseCommand):
-    help = "核验每一版已发布公示的哈希和发布链；--head 同时核对链头"
+    help = "核验已发布公示的哈希和发布链、审计日志的哈希链；--head 同时核对链头是最新的一条"
 
     def add_arguments(self, parser):
-        parser.add_argument("--head", help="此前记下的链头 SHA-256")
+        parser.add_argument("--head", help="此前记下的链头 SHA-256（须是最新的一条）")
 
     def handle(self, *args, **options):
-        problems = verify(options["head"])
-        if problems:
-            raise CommandError("发布链核验失败：\n" + "\n".join(f"  {p}" for p in problems))
+        chain = verify(options["head"])
+        log = verify_log()
+        if chain or log:
+            said = []
+            if chain:
+                said += ["发布链核验失败：", *(f"  {p}" for p in chain)]
+            if log:
+                said += ["审计日志核验失败：", *(f"  {p}" for p in log)]
+            raise CommandError("\n".join(said))
         head = chain_head()
         count = Publication.objects.count()
         self.stdout.write(self.style.SUCCESS(f"核验通过：{count} 条发布，哈希与链条完整"))
         if head:
             self.stdout.write(f"链头 SHA-256：{head.sha256}")
+        entries = AuditEntry.objects.count()
+        self.stdout.write(self.style.SUCCESS(f"审计日志核验通过：{entries} 条记录，哈希与链条完整"))
+        for line in audit_coverage():
+            self.stdout.write(line)

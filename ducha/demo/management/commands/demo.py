@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ducha.boards.publication import chain_head
 from ducha.demo.seeding import (
@@ -10,10 +10,28 @@ from ducha.demo.seeding import (
     publish_demo_boards,
     seed_demo,
     seed_january,
+    strangers,
     work_to_do,
 )
 from ducha.ledger.models import Node, Task
 from ducha.org.models import User
+
+
+def refuse_a_real_database() -> None:
+    """The demo resets the accounts it names and prints one password for all of them: it
+    runs only outside production, on a database that holds no one else (seeding.strangers)."""
+    if settings.DUCHA_PRODUCTION:
+        raise CommandError(
+            "DUCHA_PRODUCTION=1：这是生产环境，ducha demo 不会写入演示数据。"
+            "请在不设 DUCHA_PRODUCTION 的环境里，用单独的数据库运行演示。"
+        )
+    others = strangers()
+    if others:
+        shown = "、".join(others[:5]) + (f" 等 {len(others)} 个" if len(others) > 5 else "")
+        raise CommandError(
+            f"数据库中有不属于演示的账号（{shown}），ducha demo 不会改动这个数据库。"
+            "请换一个空数据库运行演示，例如 DATABASE_URL=sqlite:///var/demo.sqlite3 ducha demo"
+        )
 
 
 class Command(BaseCommand):
@@ -26,8 +44,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        refuse_a_real_database()
         if not settings.DUCHA_TODAY:
             settings.DUCHA_TODAY = DEMO_TODAY  # 8 Feb 2022: January to close and post
+        # The printed logins sign in with their password alone; every page says so.
+        settings.DUCHA_MFA_REQUIRED = False
         call_command("migrate", interactive=False, verbosity=0)
         data, ledger, progress = seed_demo()
         self.stdout.write(
