@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("ducha.accounts.urls")),
     path("", include("ducha.reports.urls")),
     path("", include("ducha.desk.urls")),
+    path("", include("ducha.ratings.urls")),
     path("", include("ducha.ledger.urls")),
     path("", include("ducha.boards.urls")),
 ]

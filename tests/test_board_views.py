@@ -1,6 +1,7 @@
 """The public board pages: `/`, `/board/YYYY-MM/`, filters, corrections, downloads, caching."""
 
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -331,6 +332,23 @@ def test_the_csv_download_is_utf8_with_a_bom_for_excel(client, boards):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response.content.startswith("\ufeff任务编号,".encode())
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_the_xlsx_download_is_the_same_bytes_every_time_stamped_with_its_publication(
+    client, boards, settings
+):
+    import zipfile
+
+    first = client.get("/board/2021-06.xlsx").content
+    settings.DUCHA_TODAY = "2022-03-01"  # later, and with nothing cached
+    cache.clear()
+    again = client.get("/board/2021-06.xlsx").content
+    assert again == first
+    with zipfile.ZipFile(io.BytesIO(first)) as book:
+        core = book.read("docProps/core.xml").decode()
+        assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    # Published on 10 August 2021 at 09:00 UTC (the boards fixture).
+    assert "2021-08-10T09:00:00Z</dcterms:modified>" in core
 
 
 def test_the_xlsx_download_is_a_workbook(client, boards):

@@ -403,6 +403,18 @@ def test_a_unit_cannot_file_a_month_still_ahead_or_one_already_posted(cycle):
     assert not Report.objects.exists()
 
 
+@pytest.mark.parametrize("month", ["1900-01", "2020-12"])
+def test_a_unit_cannot_file_a_month_before_any_task_is_rated(cycle, month):
+    """F7: a node "done" in 1900 would rate the task ahead of every due date."""
+    reporter = client_for(cycle["reporter"])
+    response = reporter.post(f"/reports/T-1/{month}/", form(None, task=cycle["t1"]))
+    assert response.status_code == 403
+    assert "这个月份不再接受报送" in reporter.get(f"/reports/T-1/{month}/").content.decode()
+    assert not Report.objects.exists() and not Progress.objects.exists()
+    # January of the first due year is the first month rated, and reported.
+    assert "这个月份不再接受报送" not in reporter.get("/reports/T-1/2021-01/").content.decode()
+
+
 def test_a_completion_date_still_ahead_is_refused(cycle):
     n1 = Node.objects.get(task=cycle["t1"], code="N1").pk
     # The cycle's today is 3 July: July the 20th has not come yet.

@@ -13,12 +13,14 @@ import re
 import time
 from binascii import unhexlify
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.urls import reverse
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.oath import TOTP
@@ -45,6 +47,12 @@ def pending(request) -> bool:
         and user.needs_second_factor
         and not (hasattr(user, "is_verified") and user.is_verified())
     )
+
+
+def second_step_url(user, next_url: str) -> str:
+    """The code page, or the enrolment page for someone with no authenticator yet."""
+    name = "accounts:second_factor" if authenticator(user) else "accounts:enrol"
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
 def authenticator(user) -> TOTPDevice | None:

@@ -96,13 +96,12 @@ class SecondFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         from ducha.accounts import mfa  # its models load after the apps are ready
-        from ducha.accounts.views import second_step_url
 
         if request.resolver_match.view_name in OPEN_TO_HALF_SIGNED_IN:
             return None
         if not mfa.pending(request):
             return None
-        url = second_step_url(request.user, request.get_full_path())
+        url = mfa.second_step_url(request.user, request.get_full_path())
         if request.headers.get("HX-Request") == "true":
             return HttpResponseClientRedirect(url)
         return redirect(url)

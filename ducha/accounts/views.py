@@ -2,7 +2,6 @@
 signing out."""
 
 import math
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +9,6 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -56,12 +54,6 @@ def _locked_message(lock: lockout.Lock, now) -> str:
     return text % values
 
 
-def second_step_url(user, next_url: str) -> str:
-    """The code page, or the enrolment page for someone with no authenticator yet."""
-    name = "accounts:second_factor" if mfa.authenticator(user) else "accounts:enrol"
-    return f"{reverse(name)}?{urlencode({'next': next_url})}"
-
-
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
@@ -82,7 +74,7 @@ def login(request):
             if settings.DUCHA_MFA_REQUIRED and user.needs_second_factor:
                 # Half way: the middleware keeps this session on the second step, and the
                 # failures so far stay counted until that step is passed too.
-                return redirect(second_step_url(user, next_url))
+                return redirect(mfa.second_step_url(user, next_url))
             lockout.note_attempt(username, address, True, now)
             record("login", request=request)
             response = redirect(next_url)
@@ -111,7 +103,7 @@ def second_factor(request):
     if not mfa.pending(request):
         return redirect(next_url)
     if mfa.authenticator(request.user) is None:
-        return redirect(second_step_url(request.user, next_url))
+        return redirect(mfa.second_step_url(request.user, next_url))
     if request.method != "POST":
         return _code_page(request, next_url)
     now = clock.now()
@@ -154,7 +146,7 @@ def enrol(request):
     if not mfa.pending(request):
         return redirect(next_url)
     if mfa.authenticator(user) is not None:
-        return redirect(second_step_url(user, next_url))
+        return redirect(mfa.second_step_url(user, next_url))
     if request.method != "POST":
         return _enrol_page(request, next_url, mfa.new_key())
     key = mfa.unsign_key(user, request.POST.get("key", ""))
@@ -164,7 +156,7 @@ def enrol(request):
     try:
         codes = mfa.enrol(request, key, request.POST.get("code", ""))
     except mfa.AlreadyEnrolled:
-        return redirect(second_step_url(user, next_url))
+        return redirect(mfa.second_step_url(user, next_url))
     if codes is None:
         error = _("验证码不正确。请输入身份验证器上当前显示的 6 位数字。")
         return _enrol_page(request, next_url, key, error=error, status=400)

@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import pgettext_lazy
 
@@ -80,9 +81,8 @@ class AuditEntry(models.Model):
         return f"#{self.seq} {self.get_action_display()}"
 
     def role_name(self) -> str:
-        from ducha.org.models import User
-
-        return User.role_label(self.role)
+        # The user model (ducha.org) sits above the audit log, which every app writes to.
+        return get_user_model().role_label(self.role)
 
     def data(self) -> dict:
         """The detail as a dict ({} if it is not one: an entry is shown, never refused)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from ducha.lib.xlsx import (
     SCORE_FORMAT,
     note_rows,
     print_setup,
+    save_stable,
     title_row,
     write_table,
 )
@@ -132,4 +134,5 @@ def board_xlsx(board: dict, output) -> None:
         number_formats={len(UNIT_COLUMNS): SCORE_FORMAT},
     )
     print_setup(units, paper=A4, landscape=False, repeat_rows="2:2", heading=unit_title)
-    workbook.save(output)
+    # The same snapshot gives the same file, byte for byte.
+    save_stable(workbook, output, dt.datetime.fromisoformat(board["published_at"]))

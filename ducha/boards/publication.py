@@ -137,7 +137,7 @@ def publish(
     now = now or clock.now()
     if clock.local(now).date() < add_months(month, 1):
         raise PublicationError(_("%(month)s尚未结束，不能发布") % {"month": month_label(month)})
-    first = _first_rated_month()
+    first = first_rated_month()
     if first is None or month < first:
         # The chain is append-only: a board of a month no task was rated in stays forever.
         raise PublicationError(
@@ -521,7 +521,7 @@ def publish_due(now: dt.datetime | None = None) -> list[str]:
     """The scheduled publication: what `ducha tick` runs. Idempotent."""
     now = now or clock.now()
     today = clock.local(now).date()
-    start = _first_rated_month()
+    start = first_rated_month()
     said = []
     for month in months_due(today):
         if start is None or month < start:
@@ -538,9 +538,9 @@ def publish_due(now: dt.datetime | None = None) -> list[str]:
     return said
 
 
-def _first_rated_month() -> dt.date | None:
+def first_rated_month() -> dt.date | None:
     """The earliest month any task can be rated in (its start, or January of its first due)."""
-    explicit = Task.objects.aggregate(m=Min("start_month"))["m"]
-    due = Task.objects.aggregate(m=Min("nodes__due_month"))["m"]
+    found = Task.objects.aggregate(start=Min("start_month"), due=Min("nodes__due_month"))
+    explicit, due = found["start"], found["due"]
     candidates = [m for m in (explicit, due.replace(month=1) if due else None) if m]
     return min(candidates) if candidates else None

@@ -5,7 +5,6 @@ from ducha.desk import views
 app_name = "desk"
 urlpatterns = [
     path("office/", views.office, name="office"),
-    path("office/override/", views.override, name="override"),
     path("office/publication/", views.publication, name="publication"),
     path("audit/", views.audit_log, name="audit"),
 ]

@@ -1,8 +1,12 @@
-"""The reform office's desk: the month at a glance, the publication check, overrides, and
-the audit log read in words.
+"""The reform office's desk: the month at a glance, the publication check, and the audit
+log read in words. (The override form is the ratings app's, the ledger's import and export
+the ledger app's.)
 
 Each view parses the request, calls one domain function (boards.publication for publishing
-and holding, ratings.monthly for overrides) and renders; the numbers come from desk.month.
+and holding) and renders; the numbers come from desk.month. Publishing lives here rather
+than in boards because its check shows the month's reports (who has not reported, what
+waits for review): boards sits below reports, which reads published boards, and a board
+page that read reports would make the two apps import each other.
 """
 
 from __future__ import annotations
@@ -32,8 +36,7 @@ from ducha.lib.months import add_months, format_month, parse_month
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
-from ducha.ratings.monthly import override_rating
-from ducha.reports import scope, workflow
+from ducha.reports import workflow
 
 
 class BadMonth(Exception):
@@ -92,37 +95,6 @@ def _refusing_bad_months(view):
             return HttpResponse(_("月份无效：应写作 YYYY-MM"), status=400)
 
     return wrapped
-
-
-@office_required
-@_refusing_bad_months
-def override(request):
-    """GET: the override form for one task (a partial for htmx); POST: apply it."""
-    month = _month(request)
-    code = request.POST.get("task") or request.GET.get("task", "")
-    task = scope.get_task_for_user(request.user, code)
-    context = {
-        "task": task,
-        "month": month,
-        "rating_choices": [(key, m.name) for key, m in MARKS.items()],
-        "chosen": request.POST.get("rating", ""),
-        "reason": request.POST.get("reason", ""),
-    }
-    if request.method == "GET":
-        template = "desk/override.html#form" if request.htmx else "desk/override.html"
-        return render(request, template, context)
-    try:
-        o = override_rating(
-            task, month, context["chosen"], context["reason"], by=request.user, request=request
-        )
-    except ValueError as e:
-        # The page again with what was chosen and typed, and the reason it was refused.
-        return render(request, "desk/override.html", context | {"error": str(e)}, status=400)
-    name = shown(o.rating or None).name if o.rating else _("系统评价")
-    messages.success(
-        request, _("%(code)s 的评价已调整为%(name)s") % {"code": task.code, "name": name}
-    )
-    return redirect(f"{reverse('desk:office')}?month={format_month(month)}#preview")
 
 
 @office_required

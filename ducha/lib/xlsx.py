@@ -8,8 +8,12 @@ opening a file, so a row without a height prints only the first line of a wrappe
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import math
+import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 
 from openpyxl.cell.cell import Cell
@@ -182,3 +186,34 @@ def print_setup(
         sheet.oddHeader.right.text = heading.replace("&", "&&")
         sheet.oddHeader.right.size = 9
         sheet.HeaderFooter.differentFirst = titled
+
+
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def save_stable(workbook, output, at: dt.datetime) -> None:
+    """Save so that the same workbook stamped `at` is the same bytes, whenever it is made.
+
+    openpyxl stamps the file with the moment it writes it (docProps/core.xml's modified,
+    and every zip entry's time): a published board's file would differ on each download,
+    so neither its ETag, a checksum quoted in a circular nor a restore drill could rely on
+    it. Here the document says `at` (a publication's time) and the entries carry none.
+    """
+    stamp = at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
+    workbook.properties.created = stamp
+    raw = io.BytesIO()
+    workbook.save(raw)
+    when = stamp.isoformat().encode() + b"Z"
+    with (
+        zipfile.ZipFile(io.BytesIO(raw.getvalue())) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = _MODIFIED.sub(rb"\g<1>" + when + rb"\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)

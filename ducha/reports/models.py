@@ -11,11 +11,15 @@ from ducha.org.models import Unit
 
 
 def month_open(month) -> bool:
-    """Units report a month once it has started and until its board is posted: a posted
-    month is the record, and later months rate from it."""
-    from ducha.boards.publication import is_published  # boards reads no report
+    """Units report a month once it has started and until its board is posted (a posted
+    month is the record, and later months rate from it), and never a month before any task
+    is rated (a node "done" in 1900 would rate a task ahead)."""
+    from ducha.boards.publication import first_rated_month, is_published  # boards reads no report
 
-    return month <= clock.today().replace(day=1) and not is_published(month)
+    if month > clock.today().replace(day=1) or is_published(month):
+        return False
+    first = first_rated_month()
+    return first is not None and month >= first
 
 
 class ReportQuerySet(models.QuerySet):
