@@ -181,6 +181,9 @@ DUCHA_LOCKOUT_MINUTES = env_int("DUCHA_LOCKOUT_MINUTES", 15)
 # Two-factor sign-in (TOTP, django-otp) for the office, the auditor and the admin. Only the
 # demo may switch it off, and production refuses to start without it (below).
 DUCHA_MFA_REQUIRED = env_bool("DUCHA_MFA_REQUIRED", True)
+# Binding an authenticator takes a one-time code from the system administrator
+# (`ducha enrolment-code USER`), good for this many hours.
+DUCHA_MFA_ENROL_HOURS = env_int("DUCHA_MFA_ENROL_HOURS", 72)
 # Our throttle above counts wrong codes with wrong passwords; django-otp's own per-device
 # delay would be a second, different rule for the same thing.
 OTP_TOTP_THROTTLE_FACTOR = 0
@@ -251,9 +254,10 @@ DUCHA_REQUEST_MAX_KB = env_int("DUCHA_REQUEST_MAX_KB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = DUCHA_REQUEST_MAX_KB * 1024  # a form's fields, files aside
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # a larger upload is spooled to a temporary file
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-# Beyond this Django refuses the request (400); up to it the report page names each file
-# it could not take.
-DATA_UPLOAD_MAX_NUMBER_FILES = 2 * DUCHA_EVIDENCE_MAX_FILES
+# Beyond this Django refuses the request (400) and the form is lost; up to it the report
+# page names each file it could not take and keeps what was typed. The bytes are bounded
+# by the size limit above, so the count can be generous: a phone's "select all" in a folder.
+DATA_UPLOAD_MAX_NUMBER_FILES = 100
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).
 DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)

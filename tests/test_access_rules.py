@@ -21,6 +21,10 @@ ROLE_COMPARED = [
     re.compile(r"\{%[^%]*\buser\.role\b"),
     re.compile(r"""["'](office|reporter|head|leader|auditor)["']\s*(==|!=|in\b)"""),
     re.compile(r"""(==|!=)\s*["'](office|reporter|head|leader|auditor)["']"""),
+    re.compile(r"""\brole\s*=\s*["'](office|reporter|head|leader|auditor)["']"""),
+    re.compile(r"\brole__\w+\s*="),
+    re.compile(r"\bmatch\b.*\brole\b"),
+    re.compile(r"""["']role["']\s*\)\s*(==|!=|in\b)"""),
 ]
 
 
@@ -46,10 +50,15 @@ def test_the_role_check_catches_a_comparison(tmp_path):
         "if request.user.role == 'office':",
         "ok = user.role in (User.Role.HEAD,)",
         "User.objects.filter(role=User.Role.OFFICE)",
-        "{% if user.role %}",
+        "{% if user.role == 'head' %}",
+        'User.objects.filter(role="office")',
+        "qs.filter(role__in=['reporter', 'head'])",
+        "match user.role:",
+        "getattr(u, 'role') in {'office'}",
     ]
     assert all(any(p.search(line) for p in ROLE_COMPARED) for line in lines)
-    assert not any(p.search("Login('admin', User.Role.OFFICE, '管理员')") for p in ROLE_COMPARED)
+    innocent = ["Login('admin', User.Role.OFFICE, '管理员')", '<p role="alert">']
+    assert not any(p.search(line) for p in ROLE_COMPARED for line in innocent)
 
 
 def test_each_person_sees_the_tasks_reports_and_files_of_their_scope(cycle):

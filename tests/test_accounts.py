@@ -458,3 +458,40 @@ def test_the_login_card_fits_a_phone_and_a_desktop_with_its_error_in_view(
     assert abs((card["x"] + card["width"] / 2) - width / 2) < 2  # centred
     assert card["width"] <= 420 and field["width"] > card["width"] - 60  # fields fill the card
     page.close()
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="real concurrency needs PostgreSQL",
+)
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_one_check_past_the_limit_not_one_each():
+    """S2: every request of a burst used to pass the wait check before any was counted."""
+    import threading
+
+    from django.db import connection
+
+    User.objects.create_user("alice", password=PASSWORD, role="office")
+    for _ in range(4):
+        sign_in(Client(), password="wrong")
+    together = threading.Barrier(8, timeout=30)
+    statuses, errors = [], []
+
+    def guess():
+        try:
+            together.wait()
+            statuses.append(sign_in(Client(), password="wrong").status_code)
+        except Exception as e:  # any other failure is the test's failure
+            errors.append(e)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # One guess was checked (the fifth failure, which starts the wait); seven waited unchecked.
+    assert statuses == [429] * 8
+    assert LoginAttempt.objects.filter(succeeded=False).count() == 5

@@ -16,10 +16,12 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ducha.accounts import mfa
 from ducha.accounts.middleware import OPEN_TO_HALF_SIGNED_IN
 from ducha.accounts.models import LoginAttempt
 from ducha.audit.models import AuditEntry
 from ducha.desk.auditlog import describe
+from ducha.lib import clock
 from ducha.org.models import User
 from tests.helpers import sign_in_fully
 from tests.test_security_settings import run_ducha
@@ -188,18 +190,16 @@ def test_the_enrolment_page_shows_the_key_as_text_and_as_an_inline_qr_code_and_s
 
 
 def test_enrolment_binds_the_authenticator_and_shows_ten_recovery_codes_once(people):
+    given = mfa.issue_enrolment_code(people["office"], by_name="ducha enrolment-code")
     client = Client()
     sign_in(client, "office")
     _, key, signed = enrol_page(client)
-    wrong = client.post(
-        "/accounts/second-factor/setup/", {"key": signed, "code": "000000", "next": "/office/"}
-    )
+    form = {"key": signed, "enrolment": given, "next": "/office/"}
+    wrong = client.post("/accounts/second-factor/setup/", form | {"code": "000000"})
     assert wrong.status_code == 400 and not TOTPDevice.objects.exists()
     assert "验证码不正确" in wrong.content.decode()
     code = f"{totp(key):06d}"
-    done = client.post(
-        "/accounts/second-factor/setup/", {"key": signed, "code": code, "next": "/office/"}
-    )
+    done = client.post("/accounts/second-factor/setup/", form | {"code": code})
     assert done.status_code == 200
     html = done.content.decode()
     codes = re.findall(r"<li><code>([a-z2-7]{4}-[a-z2-7]{4})</code></li>", html)
@@ -210,11 +210,62 @@ def test_enrolment_binds_the_authenticator_and_shows_ten_recovery_codes_once(peo
     tokens = StaticToken.objects.filter(device__user=people["office"])
     assert sorted(t.token for t in tokens) == sorted(c.replace("-", "") for c in codes)
     assert client.get("/office/").status_code == 200
-    assert actions() == ["mfa_enrolled", "login"]
+    assert actions() == ["mfa_reset", "mfa_enrolled", "login"]
     sentence = describe(AuditEntry.objects.get(action="mfa_enrolled")).sentence
     assert sentence.startswith("office 于 ") and "启用了两步验证" in sentence
     # The codes are never shown again: the page is gone once bound.
     assert client.get("/accounts/second-factor/setup/")["Location"] == "/me/"
+
+
+def test_a_password_alone_cannot_bind_an_authenticator(people):
+    """S1: whoever has the password of an account with no authenticator yet (a new one, or
+    one whose phone was lost) must not bind his own phone: the administrator's one-time
+    code is asked for, and a wrong one counts as a failed sign-in."""
+    client = Client()
+    sign_in(client, "office")
+    _, key, signed = enrol_page(client)
+    form = {"key": signed, "code": f"{totp(key):06d}", "next": "/office/"}
+    for guess in ("", "abcd-efgh"):
+        refused = client.post("/accounts/second-factor/setup/", form | {"enrolment": guess})
+        assert refused.status_code == 400 and "绑定码不正确或已过期" in refused.content.decode()
+    assert not TOTPDevice.objects.exists()
+    assert LoginAttempt.objects.filter(succeeded=False).count() == 2
+    assert client.get("/office/").status_code == 302
+
+
+def test_an_enrolment_code_works_once_and_not_after_its_hours(people, settings):
+    import datetime as dt
+
+    given = mfa.issue_enrolment_code(people["office"])
+    StaticDevice.objects.filter(name=mfa.ENROLMENT).update(
+        created_at=clock.now() - dt.timedelta(hours=settings.DUCHA_MFA_ENROL_HOURS, seconds=1)
+    )
+    client = Client()
+    sign_in(client, "office")
+    _, key, signed = enrol_page(client)
+    form = {"key": signed, "code": f"{totp(key):06d}", "enrolment": given}
+    assert client.post("/accounts/second-factor/setup/", form).status_code == 400
+    again = mfa.issue_enrolment_code(people["office"])
+    assert (
+        client.post("/accounts/second-factor/setup/", form | {"enrolment": given}).status_code
+        == 400
+    )
+    assert (
+        client.post("/accounts/second-factor/setup/", form | {"enrolment": again}).status_code
+        == 200
+    )
+    assert not StaticDevice.objects.filter(name=mfa.ENROLMENT).exists()  # used up
+
+
+def test_the_enrolment_code_command_issues_a_code_for_accounts_that_need_it(people, capsys):
+    from django.core.management import CommandError, call_command
+
+    call_command("enrolment_code", "office")
+    assert "office 的绑定码：" in capsys.readouterr().out
+    with pytest.raises(CommandError, match="无需两步验证"):
+        call_command("enrolment_code", "reporter")
+    with pytest.raises(CommandError, match="没有账号"):
+        call_command("enrolment_code", "nobody")
 
 
 def test_a_forged_or_stale_enrolment_key_is_refused(people):

@@ -568,6 +568,23 @@ def test_an_office_return_undoes_the_progress_rows_the_approval_wrote(cycle, tmp
     assert {r.task: r.computed for r in rate_month(JUNE)} == rated_before
 
 
+def test_a_report_of_a_posted_month_cannot_be_returned(cycle):
+    """Returning it would delete the rows the posted board and later months rate from."""
+    from ducha.boards.publication import publish
+
+    report = _approved_online(cycle)
+    office = client_for(cycle["office"])
+    assert office.post(URL, {"action": "accept", "version": report.version}).status_code == 302
+    report.refresh_from_db()
+    publish(JUNE, now=dt.datetime(2021, 7, 10, 9, tzinfo=dt.UTC))
+    rows = _rows()
+    back = {"action": "return", "version": report.version, "comment": "补充"}
+    assert office.post(URL, back).status_code == 403
+    report.refresh_from_db()
+    assert report.status == "accepted" and _rows() == rows
+    assert 'value="return"' not in office.get(URL).content.decode()
+
+
 def test_a_second_approval_and_return_come_back_to_the_same_rows(cycle, tmp_path):
     _import_june(tmp_path, [["T-1", "N2", "2021-06", "推进中", "", "10", "表格报送"]])
     imported = _rows()

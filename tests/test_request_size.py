@@ -92,3 +92,13 @@ def test_the_ledger_page_takes_an_import_file_but_no_more(cycle, settings):
     settings.DUCHA_IMPORT_MAX_MB = 50
     settings.DUCHA_EVIDENCE_MAX_MB, settings.DUCHA_EVIDENCE_MAX_FILES = 1, 1
     assert post(office, URL, 3 * MB).status_code == 413
+
+
+def test_a_password_alone_does_not_open_the_upload_allowance(cycle, settings):
+    """The second factor still owed: the small limit, as for anyone anonymous."""
+    settings.DUCHA_MFA_REQUIRED = True
+    half = Client()
+    half.post("/accounts/login/", {"username": "office", "password": "pw-12345678"})
+    assert "_auth_user_id" in half.session
+    assert post(half, "/office/ledger/", 2 * MB).status_code == 413
+    assert Untouchable.read_bytes == 0

@@ -184,6 +184,32 @@ def test_a_deleted_newest_audit_entry_before_the_last_publication_is_named(chain
     assert "2021年6月第1版（链序号 3）发布时它是审计链头" in said
 
 
+def test_a_deleted_newest_audit_entry_after_the_last_publication_is_named_by_its_written_head(
+    chain, capsys
+):
+    """The entries written since the last publication: the head `verify` printed, written
+    down elsewhere, catches their deletion."""
+    record("logout", actor_name="改革办")
+    call_command("verify")
+    printed = capsys.readouterr().out
+    newest = AuditEntry.objects.order_by("-seq").first()
+    assert f"审计日志链头：{newest.seq}:{newest.sha256}" in printed
+    written_down = f"{newest.seq}:{newest.sha256}"
+    record("login", actor_name="someone")  # later work is fine
+    call_command("verify", "--audit-head", written_down)
+    tamper("DELETE FROM audit_auditentry WHERE seq >= %s", [newest.seq])
+    assert verify_log() == [] and verify() == []  # the rest still links
+    said = verify_fails("--audit-head", written_down)
+    assert f"记下的第 {newest.seq} 条审计记录已不存在" in said
+
+
+def test_a_written_audit_head_that_no_longer_matches_is_named(chain):
+    newest = AuditEntry.objects.order_by("-seq").first()
+    said = verify_fails("--audit-head", f"{newest.seq}:{'0' * 64}")
+    assert f"第 {newest.seq} 条审计记录" in said and "被改写过" in said
+    assert "应写作 序号:SHA-256" in verify_fails("--audit-head", "①:abc")
+
+
 def test_an_edited_audit_entry_is_named(chain):
     entry = AuditEntry.objects.order_by("seq").first()
     tamper("UPDATE audit_auditentry SET actor_name = %s WHERE id = %s", ["别人", entry.pk])

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -191,6 +192,23 @@ def note_attempt(
     LoginAttempt.objects.create(
         username=normalise(username), address=address, at=now, succeeded=succeeded, device=device
     )
+
+
+@contextmanager
+def one_at_a_time(username: str):
+    """Check, verify and count one attempt for `username` while no other does.
+
+    PostgreSQL: a transaction-scoped advisory lock on the username. SQLite: the
+    transaction itself, which begins IMMEDIATE and so holds the database's write lock."""
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                    ["ducha-login:" + normalise(username)],
+                )
+        yield
 
 
 @transaction.atomic

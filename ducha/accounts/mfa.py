@@ -30,6 +30,7 @@ from django_otp.util import random_hex
 
 from ducha.accounts import lockout
 from ducha.audit import record
+from ducha.lib import clock
 from ducha.lib.addresses import client_address
 
 RECOVERY_CODES = 10
@@ -40,13 +41,7 @@ TOTP_CODE = re.compile(r"\d{6}")
 
 def pending(request) -> bool:
     """Signed in with the password, but not yet with the second factor it needs."""
-    user = request.user
-    return (
-        settings.DUCHA_MFA_REQUIRED
-        and user.is_authenticated
-        and user.needs_second_factor
-        and not (hasattr(user, "is_verified") and user.is_verified())
-    )
+    return request.user.is_authenticated and request.user.owes_second_factor
 
 
 def second_step_url(user, next_url: str) -> str:
@@ -118,19 +113,61 @@ class AlreadyEnrolled(Exception):
     pass
 
 
-@transaction.atomic
-def enrol(request, key: str, code: str) -> list[str] | None:
-    """Bind the authenticator the user set up with `key`, if `code` proves it shows the
-    right codes; the recovery codes to show once, or None for a wrong code.
+# An enrolment code: one token of an unconfirmed static device by this name, issued by the
+# system administrator (`ducha enrolment-code USER`), good for DUCHA_MFA_ENROL_HOURS.
+ENROLMENT = "绑定码"
 
-    Wrong codes here are neither throttled nor audited: whoever holds this session chose
-    the key, so a guess here learns nothing.
+
+def issue_enrolment_code(user, by_name: str = "") -> str:
+    """A new one-time enrolment code for `user` (any earlier one stops working).
+
+    Without it a password alone would let whoever holds it bind his own phone to an
+    account that has no authenticator yet: a new one, or one whose phone was lost."""
+    with transaction.atomic():
+        StaticDevice.objects.filter(user=user, name=ENROLMENT).delete()
+        device = StaticDevice.objects.create(user=user, name=ENROLMENT, confirmed=False)
+        # Stamped by the one clock (a pinned demo day included), not the wall clock.
+        StaticDevice.objects.filter(pk=device.pk).update(created_at=clock.now())
+        code = StaticToken.random_token()
+        StaticToken.objects.create(device=device, token=code)
+        record(
+            "mfa_reset",
+            actor_name=by_name,
+            target=user,
+            detail={"enrolment_code": True, "hours": settings.DUCHA_MFA_ENROL_HOURS},
+        )
+    return shown_code(code)
+
+
+class EnrolmentRefused(Exception):
+    pass
+
+
+def _take_enrolment_code(user, code: str) -> None:
+    """Use up the user's enrolment code, or refuse: missing, wrong or too old."""
+    device = StaticDevice.objects.filter(user=user, name=ENROLMENT, confirmed=False).first()
+    since = clock.now() - dt.timedelta(hours=settings.DUCHA_MFA_ENROL_HOURS)
+    if device is None or device.created_at is None or device.created_at < since:
+        raise EnrolmentRefused
+    if not StaticToken.objects.filter(device=device, token=clean(code)).delete()[0]:
+        raise EnrolmentRefused
+
+
+@transaction.atomic
+def enrol(request, key: str, code: str, enrolment_code: str) -> list[str] | None:
+    """Bind the authenticator the user set up with `key`, if the administrator's enrolment
+    code is right and `code` proves the app shows the right codes; the recovery codes to
+    show once, or None for a wrong code. A wrong enrolment code raises EnrolmentRefused
+    (the caller counts it as a failed sign-in: it is what stands in for the second factor).
     """
     user = get_user_model().objects.select_for_update().get(pk=request.user.pk)
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         # Replacing a bound authenticator after the password alone would undo the factor.
         raise AlreadyEnrolled
     step = _step_matching(key, clean(code))
+    if step is None:
+        return None
+    _take_enrolment_code(user, enrolment_code)
     if step is None:
         return None
     # last_t: the code just typed cannot be typed again to pass the verification step.

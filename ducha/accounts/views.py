@@ -63,6 +63,13 @@ def login(request):
         return _page(request, LoginForm(request), next_url)
 
     username = request.POST.get("username", "")
+    # One attempt per username at a time: parallel guesses would all pass the wait check
+    # before any of them is counted.
+    with lockout.one_at_a_time(username):
+        return _password_step(request, username, next_url)
+
+
+def _password_step(request, username: str, next_url: str):
     address, now = client_address(request), clock.now()
     lock = lockout.current_lock(username, address, now, lockout.device_of(request, username))
     if lock is None:
@@ -106,6 +113,11 @@ def second_factor(request):
         return redirect(mfa.second_step_url(request.user, next_url))
     if request.method != "POST":
         return _code_page(request, next_url)
+    with lockout.one_at_a_time(request.user.username):
+        return _code_step(request, next_url)
+
+
+def _code_step(request, next_url: str):
     now = clock.now()
     username = request.user.username
     device = lockout.device_of(request, username)
@@ -153,10 +165,22 @@ def enrol(request):
     if key is None:
         error = _("本页已过期，请用身份验证器重新扫描下面的二维码。")
         return _enrol_page(request, next_url, mfa.new_key(), error=error, status=400)
-    try:
-        codes = mfa.enrol(request, key, request.POST.get("code", ""))
-    except mfa.AlreadyEnrolled:
-        return redirect(mfa.second_step_url(user, next_url))
+    with lockout.one_at_a_time(user.username):
+        now = clock.now()
+        lock = lockout.current_lock(user.username, client_address(request), now)
+        if lock is not None:
+            error = _locked_message(lock, now)
+            return _enrol_page(request, next_url, key, error=error, status=429)
+        try:
+            codes = mfa.enrol(
+                request, key, request.POST.get("code", ""), request.POST.get("enrolment", "")
+            )
+        except mfa.AlreadyEnrolled:
+            return redirect(mfa.second_step_url(user, next_url))
+        except mfa.EnrolmentRefused:
+            lockout.note_failure(request, user.username, "mfa_failed", now)
+            error = _("绑定码不正确或已过期。请向系统管理员索取新的绑定码。")
+            return _enrol_page(request, next_url, key, error=error, status=400)
     if codes is None:
         error = _("验证码不正确。请输入身份验证器上当前显示的 6 位数字。")
         return _enrol_page(request, next_url, key, error=error, status=400)

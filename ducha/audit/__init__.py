@@ -33,3 +33,10 @@ def audit_hashes(seqs) -> dict[int, str]:
     from ducha.audit.models import AuditEntry
 
     return dict(AuditEntry.objects.filter(seq__in=list(seqs)).values_list("seq", "sha256"))
+
+
+def check_audit_head(recorded: str) -> list[str]:
+    """Problems with an audit head written down earlier as SEQ:SHA256 ([] if it holds)."""
+    from ducha.audit.log import check_head
+
+    return check_head(recorded)

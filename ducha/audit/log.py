@@ -142,6 +142,26 @@ def head() -> dict | None:
     return dict(newest) if newest else None
 
 
+def check_head(recorded: str) -> list[str]:
+    """`recorded` is an audit head written down earlier as SEQ:SHA256 (what `ducha verify`
+    prints): that entry must still be there, unchanged. Entries after it are the work done
+    since; entries deleted from the end, back past it, are caught here and nowhere else."""
+    seq_text, _, sha = recorded.strip().partition(":")
+    if not seq_text.isascii() or not seq_text.isdigit() or len(sha) != 64:
+        return [
+            f"--audit-head 应写作 序号:SHA-256（ducha verify 打印的那一行），而不是 {recorded[:80]}"
+        ]
+    seq = int(seq_text)
+    entry = AuditEntry.objects.filter(seq=seq).first()
+    if entry is None:
+        newest = head()
+        now = f"现在最新的是第 {newest['seq']} 条" if newest else "审计日志现在是空的"
+        return [f"记下的第 {seq} 条审计记录已不存在：它及其后的记录被删除（{now}）"]
+    if entry.sha256 != sha:
+        return [f"{_label(entry)}的哈希与记下的不符：这条记录被改写过（记下的是 {sha}）"]
+    return []
+
+
 def _label(entry: AuditEntry) -> str:
     when = clock.local(entry.at).strftime("%Y-%m-%d %H:%M:%S")
     return f"第 {entry.seq} 条审计记录（{when}）"

@@ -157,6 +157,11 @@ def _recovery_code_used(entry, data, words):
 
 def _mfa_reset(entry, data, words):
     words["user"] = entry.target_label or _text(data, "username") or entry.target_id
+    if data.get("enrolment_code"):
+        words["hours"] = _text(data, "hours")
+        return Described(
+            _("%(who)s 于 %(when)s 为 %(user)s 签发了绑定码（%(hours)s 小时内有效）") % words
+        )
     return Described(
         _("%(who)s 于 %(when)s 重置了 %(user)s 的两步验证，其下次登录时须重新绑定") % words
     )

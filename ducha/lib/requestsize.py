@@ -34,7 +34,9 @@ UPLOAD_ROUTES = {"reports:report": _evidence_limit, "ledger:import": _import_lim
 def body_limit(request) -> int:
     """How many bytes this request's body may have."""
     small = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if not request.user.is_authenticated:
+    # Uploads are for people fully signed in: a password alone (the second factor still
+    # owed) gets the small limit, like anyone anonymous.
+    if not request.user.is_authenticated or request.user.owes_second_factor:
         return small
     try:
         name = resolve(request.path_info).view_name

@@ -1,5 +1,6 @@
 """Who is who: the "1+6" areas, units, city leaders and the people who log in."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -160,6 +161,16 @@ class User(AbstractUser):
         return self.sees_everything or (self.is_active and (self.is_staff or self.is_superuser))
 
     @property
+    def owes_second_factor(self) -> bool:
+        """Signed in with the password, not yet with the second factor asked of him
+        (django-otp's middleware gives the user `is_verified`)."""
+        return (
+            settings.DUCHA_MFA_REQUIRED
+            and self.needs_second_factor
+            and not (hasattr(self, "is_verified") and self.is_verified())
+        )
+
+    @property
     def is_unit_member(self) -> bool:
         """A unit's reporter or head: works on the tasks the unit leads."""
         return self.is_active and self.role in self.UNIT_ROLES and self.unit_id is not None
@@ -215,8 +226,11 @@ class User(AbstractUser):
         return self.is_office and report.status == report.Status.APPROVED
 
     def can_return(self, report) -> bool:
-        """The office sends a unit's report back, before or after accepting it."""
-        return self.is_office and report.status in (
-            report.Status.APPROVED,
-            report.Status.ACCEPTED,
+        """The office sends a unit's report back, before or after accepting it, while its
+        month is open: a posted month is the record (a correction changes it), and a return
+        undoes the approval's progress rows, which nobody could approve again."""
+        return (
+            self.is_office
+            and report.status in (report.Status.APPROVED, report.Status.ACCEPTED)
+            and report.month_is_open
         )
