@@ -281,3 +281,13 @@ def _crawl(world, role: str, crawled: dict[str, list[str]]) -> list[str]:
     after = dump()
     problems += [f"table {t} changed" for t in before if before[t] != after.get(t)]
     return problems
+
+
+@pytest.mark.mfa
+def test_a_session_signed_in_with_its_password_alone_gets_no_5xx_and_writes_nothing(world):
+    """The second factor asked and not yet given: the office's crawl meets the enrolment
+    and code pages (and the redirects to them) and writes nothing either."""
+    crawled = urls(world, staff=True)
+    assert "/accounts/second-factor/setup/" in crawled
+    problems = _crawl(world, "office", crawled)
+    assert not problems, "\n".join(problems)

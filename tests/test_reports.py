@@ -568,6 +568,30 @@ def test_an_office_return_undoes_the_progress_rows_the_approval_wrote(cycle, tmp
     assert {r.task: r.computed for r in rate_month(JUNE)} == rated_before
 
 
+def test_a_return_undoes_an_approval_made_before_approvals_recorded_what_they_replaced(
+    cycle, monkeypatch
+):
+    from ducha.reports import workflow
+
+    record = workflow.record
+
+    def as_before(action, **kwargs):  # the approval's audit entry as it was written then
+        if action == "report_approved":
+            kwargs["detail"] = {"late": kwargs["detail"]["late"]}
+        return record(action, **kwargs)
+
+    monkeypatch.setattr(workflow, "record", as_before)
+    report = _approved_online(cycle)
+    monkeypatch.undo()
+    assert "replaced" not in AuditEntry.objects.get(action="report_approved").data()
+    assert len(_rows()) == 2
+    back = {"action": "return", "version": report.version, "comment": "补充"}
+    assert client_for(cycle["office"]).post(URL, back).status_code == 302
+    assert _rows() == []
+    entry = AuditEntry.objects.get(action="report_returned")
+    assert entry.data()["progress"] == {"undone": ["N1", "N2"], "kept": []}
+
+
 def test_a_report_of_a_posted_month_cannot_be_returned(cycle):
     """Returning it would delete the rows the posted board and later months rate from."""
     from ducha.boards.publication import publish

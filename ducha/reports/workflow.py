@@ -320,8 +320,11 @@ def _undo_approval(report: Report) -> dict[str, list[str]]:
         .order_by("-seq")
         .first()
     )
-    replaced = approval.data().get("replaced", {}) if approval else {}
     lines = {line.node_id: line for line in report.lines.select_related("node")}
+    data = approval.data() if approval else {}
+    # An approval made before approvals recorded what they replaced: what it wrote is all
+    # that is known, and what it overwrote was lost then. Its rows are undone all the same.
+    replaced = data["replaced"] if "replaced" in data else dict.fromkeys(map(str, lines))
     rows = {
         p.node_id: p
         for p in Progress.objects.select_for_update().filter(
