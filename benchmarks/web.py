@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -33,6 +34,11 @@ s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+if user.owes_second_factor:  # measured as in production: signed in with both factors
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    s[DEVICE_ID_SESSION_KEY] = device.persistent_id
 s.create()
 print("SESSION", s.session_key)
 """
@@ -53,6 +59,22 @@ def wrk(url: str, cookie: str | None = None, connections: int = CONNECTIONS) -> 
         "p99": latency.get("99"),
         "non2xx": int(errors.group(1)) if errors else 0,
     }
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect (to the sign-in or the second step) is an answer to report
+
+
+def _status(url: str, cookie: str | None) -> int:
+    request = urllib.request.Request(url)
+    if cookie:
+        request.add_header("Cookie", f"sessionid={cookie}")
+    try:
+        with urllib.request.build_opener(_NoRedirect).open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as e:
+        return e.code
 
 
 def main() -> None:
@@ -146,9 +168,10 @@ def main() -> None:
         code = re.search(r"CODE (\S+)", code).group(1)
         pages[3] = ("task page /tasks/<code>/", f"{base}/tasks/{code}/", None)
         pages[7] = (pages[7][0], f"{base}/reports/{draft}/2022-01/", pages[7][2])
-        for _name, url, cookie in pages:  # warm the caches
-            if cookie is None:
-                urllib.request.urlopen(url, timeout=30)
+        for name, url, cookie in pages:  # warm the caches, and measure only real pages
+            status = _status(url, cookie)
+            if status != 200:
+                sys.exit(f"{name}: {url} answers {status}, not 200: nothing to measure")
         print(
             f"gunicorn {WORKERS} sync workers, wrk 2 threads {CONNECTIONS} connections "
             f"{SECONDS}s each, {os.environ.get('DATABASE_URL', 'SQLite')}"
