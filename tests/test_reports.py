@@ -711,3 +711,23 @@ def test_eleven_uploads_at_once_store_ten_files(draft, cycle, settings, monkeypa
     assert len(stored) == 10 and len(refused) == 1
     assert Evidence.objects.filter(report=report).count() == 10
     assert len(list(evidence.storage_dir().iterdir())) == 10
+
+
+def test_evidence_files_are_readable_by_their_owner_only(cycle):
+    """F16: the folder 0700, each file 0600, whatever the umask."""
+    import os
+    import stat
+
+    from ducha.reports import evidence
+
+    old = os.umask(0o022)
+    try:
+        report = start(cycle)
+        response = upload(client_for(cycle["reporter"]), report, "a.pdf", PDF)
+        assert response.status_code == 200
+    finally:
+        os.umask(old)
+    item = Evidence.objects.get()
+    path = evidence.stored_path(item.stored_name)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700

@@ -133,7 +133,7 @@ def check(path: Path, name: str) -> Checked:
 
 def storage_dir() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "evidence"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # files are written 0600 in it
     return folder
 
 
