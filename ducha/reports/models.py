@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.models import Node, Progress, Task
@@ -110,8 +111,9 @@ class Report(models.Model):
     def editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
-    @property
+    @cached_property
     def month_is_open(self) -> bool:
+        """Asked by several rules on one page: answered once per report object."""
         return month_open(self.month)
 
 

@@ -33,7 +33,7 @@ from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import scope, standing, workflow
 from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
-from ducha.reports.models import Report, month_open
+from ducha.reports.models import Report
 
 Status = Report.Status
 LINE_FIELDS = ("status", "percent", "done_on", "note")
@@ -150,7 +150,9 @@ def _render_report(
     known state, and the first save creates the report."""
     user = request.user
     is_saved = report is not None
-    can_start = not is_saved and user.can_edit(Report(task=task, month=month))
+    # The report, or the one the first save would create: the rules ask it, not the month.
+    subject = report if is_saved else Report(task=task, month=month)
+    can_start = not is_saved and user.can_edit(subject)
     if is_saved:
         lines = list(report.lines.select_related("node"))
     elif can_start:
@@ -197,7 +199,7 @@ def _render_report(
         "today": clock.today(),
         "report": report,
         "shows_form": is_saved or can_start,
-        "month_open": month_open(month),
+        "month_open": subject.month_is_open,
         "rows": rows,
         "texts": texts,
         "comment": value("comment", ""),
