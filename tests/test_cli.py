@@ -39,7 +39,7 @@ def test_a_bad_cell_exits_non_zero_naming_row_and_column(cli, tmp_path):
     path = write_xlsx(tmp_path / "bad.xlsx", LEDGER_HEADER, rows)
     result = cli("import-ledger", str(path))
     assert result.returncode != 0
-    assert "bad.xlsx 第3行 J列（完成时限）：月份 13 不存在" in result.stderr
+    assert "bad.xlsx 工作表「Sheet」 第3行 J列（完成时限）：月份 13 不存在" in result.stderr
     assert "未导入任何数据" in result.stderr
     check = cli("export-ledger", "-o", str(tmp_path / "out.xlsx"))
     assert check.returncode == 0

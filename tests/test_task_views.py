@@ -8,10 +8,12 @@ import pytest
 
 from ducha.boards.publication import publish
 from ducha.ledger.importing import import_ledger
+from ducha.ledger.layout import Options
 from ducha.ledger.models import Task
 from ducha.ratings.monthly import override_rating
 from tests.helpers import LEDGER_HEADER, ledger_row, write_csv
 
+NEW_NAMES_OK = Options(allow_new=True)
 MAY, JUNE = dt.date(2021, 5, 1), dt.date(2021, 6, 1)
 AUGUST_10 = dt.datetime(2021, 8, 10, 9, tzinfo=dt.UTC)
 NAMES = {"horse": "骏马", "ox": "黄牛", "ostrich": "鸵鸟", "snail": "蜗牛", None: "不评价"}
@@ -79,7 +81,7 @@ def test_a_node_added_to_the_ledger_after_publication_shows_as_not_yet_published
         )
         for node, due, title in [("N1", "2021-06", "节点目标1"), ("N9", "2021-10", "新增节点")]
     ]
-    import_ledger(write_csv(tmp_path / "more.csv", LEDGER_HEADER, rows))
+    import_ledger(write_csv(tmp_path / "more.csv", LEDGER_HEADER, rows), options=NEW_NAMES_OK)
     html = page(client, "/tasks/HX-010/")
     added = re.search(r'<td class="c-code">N9</td>(.*?)</tr>', html, re.S)[1]
     assert "新增节点" in added and "2021年10月" in added and "尚未公示" in added
@@ -124,11 +126,11 @@ def test_a_task_page_costs_the_same_few_queries_however_large_the_ledger(
 ):
     if extra:
         rows = [ledger_row(code=f"X-{i:03d}", due="2021-06") for i in range(extra)]
-        import_ledger(write_csv(tmp_path / "more.csv", LEDGER_HEADER, rows))
+        import_ledger(write_csv(tmp_path / "more.csv", LEDGER_HEADER, rows), options=NEW_NAMES_OK)
         publish(dt.date(2021, 7, 1), now=AUGUST_10)
-    # the page cache's chain head; task with area, leader, lead unit; co-units; nodes;
-    # publications; snapshots
-    with django_assert_num_queries(6):
+    # the page cache's chain head; task with area, leader, lead unit; co-units; further
+    # lead units; further leaders; nodes; publications; snapshots
+    with django_assert_num_queries(8):
         page(client, "/tasks/HX-002/")
     with django_assert_num_queries(1):  # the chain head, then the whole page from the cache
         page(client, "/tasks/HX-002/")

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.conf import settings
 
-from ducha.boards.publication import month_entries
+from ducha.boards.publication import month_entries, unit_ratings
 from ducha.lib import clock
 from ducha.ratings.scoring import Score, score
 
-GROUPS = {"unit": "lead_unit", "area": "area", "leader": "leader"}
+GROUPS = ("unit", "area", "leader")
 
 
 def period_months(year: int, quarter: int | None = None, today: dt.date | None = None):
@@ -24,10 +24,7 @@ def scores(
     year: int, quarter: int | None = None, by: str = "unit", today: dt.date | None = None
 ) -> list[Score]:
     """Published boards count as published; months not yet published count as they stand."""
-    key = GROUPS[by]
-    pairs = [
-        (row[key], row["rating"])
-        for month in period_months(year, quarter, today)
-        for row in month_entries(month)
-    ]
-    return score(pairs, settings.DUCHA_POINTS)
+    if by not in GROUPS:
+        raise ValueError(f"unknown grouping {by!r}")
+    rows = [row for month in period_months(year, quarter, today) for row in month_entries(month)]
+    return score(unit_ratings(rows, by), settings.DUCHA_POINTS)

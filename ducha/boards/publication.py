@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import json
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -70,6 +71,7 @@ def _build_board(month: dt.date) -> dict:
                 "leader": task.leader.name,
                 "lead_unit": task.lead_unit.name,
                 "co_units": task.co_unit_names(),
+                **_joint(task),
                 "status": task.status,
                 "rating": r.rating,
                 "computed": r.computed,
@@ -78,13 +80,46 @@ def _build_board(month: dt.date) -> dict:
                 "nodes": [s.as_json() for s in rules.node_states(r.facts)],
             }
         )
-    units = score(((row["lead_unit"], row["rating"]) for row in rows), settings.DUCHA_POINTS)
+    units = score(unit_ratings(rows), settings.DUCHA_POINTS)
     return {
         "format": FORMAT,
         "month": format_month(month),
         "tasks": rows,
         "units": [u.as_json() for u in units],
     }
+
+
+def _joint(task: Task) -> dict:
+    """A row names every lead unit and leader only when there are several, so that a
+    single-lead ledger's board is the same document as before joint leads existed."""
+    extra = {}
+    if len(units := task.lead_unit_names()) > 1:
+        extra["lead_units"] = units
+    if len(leaders := task.leader_names()) > 1:
+        extra["leaders"] = leaders
+    return extra
+
+
+def lead_units(row: Mapping) -> list[str]:
+    """Every lead unit of a board row, the primary first."""
+    return row.get("lead_units") or [row["lead_unit"]]
+
+
+def leaders(row: Mapping) -> list[str]:
+    """Every leader of a board row, the first named first."""
+    return row.get("leaders") or [row["leader"]]
+
+
+GROUPED = {"unit": lead_units, "leader": leaders, "area": lambda row: [row["area"]]}
+
+
+def unit_ratings(rows: Iterable[Mapping], by: str = "unit") -> Iterator[tuple[str, str | None]]:
+    """(name, rating) pairs to score: one per lead unit (or leader, or area) of each row.
+    共同牵头: each lead unit counts the task's rating in its own score (SPEC.md §5)."""
+    names = GROUPED[by]
+    for row in rows:
+        for name in names(row):
+            yield name, row["rating"]
 
 
 def month_entries(month: dt.date) -> list[dict]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.functional import Promise
 
+from ducha.boards.publication import unit_ratings
 from ducha.org.models import Unit
 from ducha.ratings.scoring import Score, score
 
@@ -41,7 +42,7 @@ def units_by_kind(
     tasks: Iterable[Mapping], points: Mapping[str, int] | None = None
 ) -> list[UnitGroup]:
     """A board's task rows → one ranked group per kind that leads a rated task, in KINDS order."""
-    rows = [(t["lead_unit"], t["rating"]) for t in tasks]
+    rows = list(unit_ratings(tasks))
     kinds = kinds_of(unit for unit, _ in rows)
     points = points or settings.DUCHA_POINTS
     groups = []

@@ -53,8 +53,8 @@ def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
             "area": task.area.name,
             "title": task.title,
             "source": task.get_source_display(),
-            "leader": task.leader.name,
-            "lead_unit": task.lead_unit.name,
+            "leader": "、".join(task.leader_names()),
+            "lead_unit": "、".join(task.lead_unit_names()),
             "co_units": "、".join(task.co_unit_names()),
             "requirements": task.requirements,
             "start_month": format_month(task.start_month) if task.start_month else "",
@@ -89,9 +89,10 @@ def _export_ledger(path: str | Path, tasks=None) -> int:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "改革任务台账"
-    keys = [c.key for c in LEDGER_COLUMNS]
+    columns = [c for c in LEDGER_COLUMNS if c.key in WIDTHS]  # no 序号: codes are written
+    keys = [c.key for c in columns]
     widths = [WIDTHS[key] for key in keys]
-    write_header(sheet, 1, [(c.title, WIDTHS[c.key]) for c in LEDGER_COLUMNS])
+    write_header(sheet, 1, [(c.title, WIDTHS[c.key]) for c in columns])
     sheet.freeze_panes = "A2"
 
     # No merged cells: a merged block split by a page break prints badly (LibreOffice draws

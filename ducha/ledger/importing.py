@@ -20,11 +20,22 @@ from django.db import transaction
 from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.codes import NODE_CODE_LENGTH, TASK_CODE_LENGTH, code_problem
-from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column, match_header
-from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
-from ducha.lib.cells import code_text, parse_date, parse_month, parse_percent
+from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column
+from ducha.ledger.layout import Layout, Options, locate, records
+from ducha.ledger.models import CoLeader, CoUnit, ImportRun, JointLead, Node, Progress, Task
+from ducha.ledger.names import closest, is_title, split_leaders, split_nodes, split_units
+from ducha.lib.cells import code_text, parse_date, parse_due, parse_month, parse_percent, title_year
 from ducha.lib.months import format_month_zh
-from ducha.lib.tabular import FileRefused, Limits, Table, cell_text, column_letter, read_table
+from ducha.lib.tabular import (
+    FileRefused,
+    Limits,
+    Table,
+    cell_text,
+    column_letter,
+    halfwidth,
+    read_tables,
+)
+from ducha.org.areas import CODE_PREFIXES
 from ducha.org.models import Area, Leader, Unit
 
 Progressed = Callable[[int, int], None]
@@ -76,6 +87,11 @@ class Summary:
     # above: (first row, last row, task code).
     joined: list[tuple[int, int, str]] = field(default_factory=list)
     run_id: int | None = None
+    sheet: str = ""  # the worksheet read; "" for CSV
+    dry_run: bool = False
+    similar: dict[str, str] = field(default_factory=dict)  # new name → closest existing one
+    generated: list[tuple[str, str]] = field(default_factory=list)  # (made code, task title)
+    changes: list[str] = field(default_factory=list)  # "任务 X 牵头单位：A → B"
 
     @property
     def changed(self) -> bool:
@@ -86,18 +102,32 @@ class Summary:
             or self.tasks_updated
             or self.new_units
             or self.new_leaders
+            or self.changes
         )
 
     def lines(self) -> list[str]:
         what = "节点" if self.kind == ImportRun.Kind.LEDGER else "进展"
-        out = [f"{self.file}：读取 {self.rows} 行数据"]
+        where = f"{self.file} 工作表「{self.sheet}」" if self.sheet else self.file
+        verb = "预览（未写入任何数据）" if self.dry_run else "读取"
+        out = [f"{where}：{verb} {self.rows} 行数据"]
+        would = "将" if self.dry_run else ""
         if self.kind == ImportRun.Kind.LEDGER:
-            out.append(f"  任务：新增 {self.tasks_created}，更新 {self.tasks_updated}")
-        out.append(f"  {what}：新增 {self.created}，更新 {self.updated}，未变 {self.unchanged}")
-        if self.new_units:
-            out.append(f"  新建单位 {len(self.new_units)} 个：{'、'.join(self.new_units)}")
-        if self.new_leaders:
-            out.append(f"  新建市领导 {len(self.new_leaders)} 名：{'、'.join(self.new_leaders)}")
+            out.append(
+                f"  任务：{would}新增 {self.tasks_created}，{would}更新 {self.tasks_updated}"
+            )
+        out.append(
+            f"  {what}：{would}新增 {self.created}，{would}更新 {self.updated}，"
+            f"未变 {self.unchanged}"
+        )
+        out += [f"  {line}" for line in _new_name_lines(self)]
+        shown = CHANGES_SHOWN
+        out += [f"  变更：{c}" for c in self.changes[:shown]]
+        if len(self.changes) > shown:
+            out.append(f"  ……另有 {len(self.changes) - shown} 处变更未列出")
+        if self.generated:
+            codes = "、".join(f"{code}（{title[:12]}）" for code, title in self.generated[:shown])
+            more = f"等 {len(self.generated)} 个" if len(self.generated) > shown else ""
+            out.append(f"  台账只有序号，已生成任务编号：{codes}{more}；导出台账时会写入任务编号")
         if self.joined:
             out.append(f"  提示：{joined_text(self.joined)}")
         out += [f"  提示：{w}" for w in self.warnings]
@@ -105,6 +135,7 @@ class Summary:
 
 
 JOINED_SHOWN = 10
+CHANGES_SHOWN = 30
 
 
 def joined_text(runs: list[tuple[int, int, str]]) -> str:
@@ -150,38 +181,11 @@ class _Collector:
             column = ""
             if key is not None:
                 column = f"{column_letter(self.positions[key])}列（{self.titles[key]}）"
-            self.errors.append(CellError(self.table.name, row, column, message))
+            self.errors.append(CellError(self.table.where, row, column, message))
 
     def raise_if_any(self) -> None:
         if self.total:
-            raise ImportFailed(self.table.name, self.errors, self.total)
-
-
-def _locate_header(table: Table, columns: tuple[Column, ...]) -> tuple[int, dict[str, int]]:
-    """The header is the first row (of the first ten) that names the required columns."""
-    required = [c for c in columns if c.required]
-    best: tuple[int, dict[str, int]] | None = None
-    for index, (_number, cells) in enumerate(table.rows[:10]):
-        found = match_header(cells, columns)
-        if all(c.key in found for c in required):
-            return index, found
-        if found and (best is None or len(found) > len(best[1])):
-            best = (index, found)
-    if best is None:
-        expected = "、".join(c.title for c in required)
-        raise FileRefused(f"{table.name}：找不到表头行，前 10 行中没有 {expected} 等列名")
-    number = table.rows[best[0]][0]
-    missing = "、".join(c.title for c in required if c.key not in best[1])
-    raise FileRefused(f"{table.name}：第{number}行表头缺少必填列：{missing}")
-
-
-def _records(table: Table, header_index: int, positions: dict[str, int]):
-    """Data rows as (row number, {key: raw cell}), skipping blank rows."""
-    for number, cells in table.rows[header_index + 1 :]:
-        values = {key: (cells[pos] if pos < len(cells) else None) for key, pos in positions.items()}
-        if all(cell_text(v) == "" for v in values.values()):
-            continue
-        yield number, values
+            raise ImportFailed(self.table.where, self.errors, self.total)
 
 
 def _limits() -> Limits:
@@ -284,18 +288,35 @@ class ParsedTask:
     area: Area
     title: str
     source: str
-    leader: str
-    lead_unit: str
+    leaders: list[str]  # the first is the task's leader, the rest further leaders
+    lead_units: list[str]  # the first is the primary lead unit (共同牵头: the rest)
     co_units: list[str]
     requirements: str
     start_month: dt.date | None
     status: str
     nodes: list[ParsedNode] = field(default_factory=list)
     joined: list[int] = field(default_factory=list)  # rows that inherited the task cells
+    seq: str = ""  # the 序号 a code is made from when the ledger has no 任务编号
+
+    @property
+    def leader(self) -> str:
+        return self.leaders[0]
+
+    @property
+    def lead_unit(self) -> str:
+        return self.lead_units[0]
 
     @property
     def plan_year(self) -> int:
         return min(n.due_month for n in self.nodes).year
+
+
+@dataclass
+class ParsedLedger:
+    tasks: list[ParsedTask]
+    titles: dict[str, str]  # leader → title, from "陈静（副市长）"
+    notes: list[str]
+    layout: Layout
 
 
 def _area_lookup() -> dict[str, Area]:
@@ -307,28 +328,104 @@ def _area_lookup() -> dict[str, Area]:
     return lookup
 
 
-def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[ParsedTask]:
-    header_index, positions = _locate_header(table, LEDGER_COLUMNS)
+_AREA_SUFFIXES = ("领域", "方面", "板块", "改革", "类")
+
+
+def _section_area(text: str, areas: dict[str, Area]) -> Area | None:
+    """The area a section heading names: 总体, 抓党建领域, 强产业方面改革 …"""
+    for _ in range(3):
+        if area := areas.get(text) or areas.get(text.lower()):
+            return area
+        stripped = text.removesuffix("改革").removesuffix("领域").removesuffix("方面")
+        stripped = stripped.removesuffix("板块").removesuffix("类").strip()
+        if stripped == text:
+            break
+        text = stripped
+    return None
+
+
+class _Notes:
+    """Warnings about rows, gathered by what they say: "…：第 5、7、9 行"."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[int]] = {}
+
+    def add(self, row: int, text: str) -> None:
+        self.rows.setdefault(text, []).append(row)
+
+    def lines(self) -> list[str]:
+        out = []
+        for text, rows in self.rows.items():
+            shown = "、".join(str(r) for r in rows[:15]) + ("等" if len(rows) > 15 else "")
+            out.append(f"{text}（第 {shown} 行）")
+        return out
+
+
+LEDGER_CORE = {"title", "lead_unit", "node"}
+# Named when missing; 任务编号 may be 序号, 领域 may come from section rows, 完成时限 from
+# the node cells ("2021年6月底前：…").
+LEDGER_NEEDED = {"title", "source", "leader", "lead_unit", "node"}
+
+
+def parse_ledger(
+    tables: Table | list[Table],
+    progressed: Progressed | None = None,
+    options: Options | None = None,
+) -> ParsedLedger:
+    options = options or Options()
+    tables = tables if isinstance(tables, list) else [tables]
+    layout = locate(tables, LEDGER_COLUMNS, options, LEDGER_CORE, LEDGER_NEEDED)
+    table, positions = layout.table, layout.positions
+    titles = {c.key: c.title for c in LEDGER_COLUMNS}
+    missing = [
+        titles[c.key]
+        for c in LEDGER_COLUMNS
+        if c.required and c.key not in positions and c.key not in ("task_code", "area", "due")
+    ]
+    if "task_code" not in positions and "seq" not in positions:
+        missing.insert(0, "任务编号（或 序号）")
+    if missing:
+        number = table.rows[layout.header_index][0]
+        raise FileRefused(f"{table.where} 第{number}行：表头缺少必填列：{'、'.join(missing)}")
     errors = _Collector(table, positions, LEDGER_COLUMNS)
     areas = _area_lookup()
     area_names = "、".join(a.name for a in Area.objects.all())
+    year = options.year or title_year(layout.title_texts)
+    notes = _Notes()
     tasks: dict[str, ParsedTask] = {}
+    leader_titles: dict[str, str] = {}
     first_values: dict[str, dict[str, str]] = {}
     failed: set[str] = set()  # tasks whose own cells had errors: check their nodes only
     current: str | None = None
-    total = len(table.rows) - header_index - 1
+    section_rows: dict[str, int] = {}
+    total = len(table.rows) - layout.header_index - 1
+    by_code = "task_code" in positions
 
-    for count, (row, values) in enumerate(_records(table, header_index, positions), start=1):
+    for count, item in enumerate(records(layout, areas), start=1):
         if progressed and count % 500 == 0:
             progressed(count, total)
-        code = code_text(values.get("task_code"))
+        if isinstance(item, tuple):
+            kind, row, text = item
+            if kind == "footer":
+                notes.add(row, "表尾行（备注、制表人、合计等）已跳过")
+            else:
+                section_rows[text] = row
+                if _section_area(text, areas) is None and "area" in positions:
+                    notes.add(row, f"分区标题「{text}」不是领域名称，已跳过")
+            continue
+        row, values = item.row, item.values
         text = {key: cell_text(values.get(key)) for key in TASK_KEYS}
+        if by_code:
+            code = code_text(values.get("task_code"))
+        else:
+            seq = code_text(values.get("seq"))
+            code = f"{item.section}\x00{seq}" if seq else ""
         # Merged cells were filled in when the file was read: a blank code was left blank.
         joined = not code
         if code:
             current = code
         elif current is None:
-            errors.add(row, "task_code", "第一条数据缺少任务编号")
+            errors.add(row, "task_code" if by_code else "seq", "第一条数据缺少任务编号（或序号）")
             continue
         else:
             code = current
@@ -336,7 +433,11 @@ def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[Par
         task = tasks.get(code)
         if task is None and code not in failed:
             first_values[code] = text
-            task = _parse_task(row, code, text, areas, area_names, errors)
+            if not text["area"] and item.section:
+                text = text | {"area": item.section}
+            task = _parse_task(row, code, text, areas, area_names, errors, notes, leader_titles)
+            if task is not None and not by_code:
+                task.seq = code.split("\x00", 1)[1]
             if task is None:
                 failed.add(code)
             else:
@@ -346,24 +447,49 @@ def parse_ledger(table: Table, progressed: Progressed | None = None) -> list[Par
             seen = first_values[code]
             for key in TASK_KEYS:
                 if key in positions and text[key] and seen[key] and text[key] != seen[key]:
+                    shown = task.code if by_code else f"序号 {task.seq}"
                     errors.add(
                         row,
                         key,
-                        f"与任务 {code} 第{task.row}行的「{seen[key]}」不一致：「{text[key]}」",
+                        f"与任务 {shown} 第{task.row}行的「{seen[key]}」不一致：「{text[key]}」",
                     )
-        if joined and task is not None:
+        if joined and task is not None and by_code:
             task.joined.append(row)
-        node = _parse_node(row, values, errors)
-        if node is not None and task is not None:
+        for node in _parse_nodes(row, values, positions, year, errors, notes, task):
+            if task is None:
+                continue
             if any(n.code == node.code for n in task.nodes):
-                errors.add(row, "node_code", f"任务 {code} 的节点编号 {node.code} 重复")
+                errors.add(row, "node_code", f"任务 {task.code} 的节点编号 {node.code} 重复")
             else:
                 task.nodes.append(node)
 
+    if not by_code:
+        _make_codes(list(tasks.values()), year, errors)
     errors.raise_if_any()
     if not tasks:
-        raise FileRefused(f"{table.name}：表头下没有任何数据行")
-    return list(tasks.values())
+        raise FileRefused(f"{table.where}：表头下没有任何数据行")
+    return ParsedLedger(list(tasks.values()), leader_titles, notes.lines(), layout)
+
+
+def _make_codes(tasks: list[ParsedTask], year: int | None, errors: _Collector) -> None:
+    """序号-only ledgers: <area prefix><year>-<序号>, e.g. CY2021-007; the export writes
+    them into 任务编号, so the next round trip matches by code."""
+    seen: dict[str, int] = {}
+    for task in tasks:
+        number = task.seq
+        if not number.isdigit():
+            errors.add(task.row, "seq", f"序号「{number}」不是数字，无法生成任务编号")
+            continue
+        prefix = CODE_PREFIXES.get(task.area.key, task.area.key[:2].upper())
+        when = year or (task.plan_year if task.nodes else None)
+        task.code = f"{prefix}{when or ''}-{int(number):03d}"
+        if task.code in seen:
+            errors.add(
+                task.row,
+                "seq",
+                f"生成的任务编号 {task.code} 与第{seen[task.code]}行重复：同一领域的序号须不同",
+            )
+        seen.setdefault(task.code, task.row)
 
 
 # The longest text each cell may hold: the length of the column it is stored in.
@@ -393,18 +519,26 @@ def _parse_task(
     areas: dict[str, Area],
     area_names: str,
     errors: _Collector,
+    notes: _Notes,
+    leader_titles: dict[str, str],
 ) -> ParsedTask | None:
     before = errors.total
-    if problem := code_problem(code, "任务编号", TASK_CODE_LENGTH):
+    shown = code if "\x00" not in code else ""
+    if shown and (problem := code_problem(code, "任务编号", TASK_CODE_LENGTH)):
         errors.add(row, "task_code", problem)
+    named = f"任务 {shown} " if shown else "该任务"
     for key in ("area", "title", "source", "leader", "lead_unit"):
-        if not text[key]:
-            errors.add(row, key, f"任务 {code} 的这一项不能为空")
-    for key in ("title", "leader", "lead_unit"):
-        _check_length(row, key, text[key], errors)
-    area = areas.get(text["area"]) or areas.get(text["area"].lower())
+        if text[key]:
+            continue
+        if key in errors.positions:
+            errors.add(row, key, f"{named}的这一项不能为空")
+        else:
+            errors.add(row, None, f"{named}没有领域：表中没有领域列，上方也没有领域分区标题")
+    _check_length(row, "title", text["title"], errors)
+    area = _section_area(text["area"], areas) if text["area"] else None
     if text["area"] and area is None:
-        errors.add(row, "area", f"「{text['area']}」不是已知领域，应为：{area_names}")
+        where = "area" if "area" in errors.positions else None
+        errors.add(row, where, f"「{text['area']}」不是已知领域，应为：{area_names}")
     source = SOURCES.get(text["source"].lower())
     if text["source"] and source is None:
         errors.add(row, "source", f"「{text['source']}」应为 省定 或 市定")
@@ -417,10 +551,28 @@ def _parse_task(
             start = parse_month(text["start_month"])
         except ValueError as e:
             errors.add(row, "start_month", str(e))
-    co_units = [u.strip() for u in _SPLIT_UNITS.split(text["co_units"]) if u.strip()]
-    for unit in co_units:
-        if not _check_length(row, "co_units", unit, errors):
-            break  # one message for the cell is enough
+    people = split_leaders(text["leader"])
+    for note in people.notes:
+        notes.add(row, note)
+    if text["leader"] and not people.people:
+        errors.add(row, "leader", f"「{text['leader']}」中没有市领导的姓名")
+    for person in people.people:
+        if is_title(person.name):
+            errors.add(row, "leader", f"「{text['leader']}」只写了职务，没有姓名")
+        elif _check_length(row, "leader", person.name, errors) and person.title:
+            leader_titles.setdefault(person.name, person.title)
+    lead = split_units(text["lead_unit"])
+    co = split_units(text["co_units"])
+    for note in (*lead.notes, *co.notes):
+        notes.add(row, note)
+    if text["lead_unit"] and not lead.names:
+        errors.add(row, "lead_unit", f"「{text['lead_unit']}」中没有单位名称")
+    for key, names in (("lead_unit", lead.names), ("co_units", co.names)):
+        for unit in names:
+            if not _check_length(row, key, unit, errors):
+                break  # one message for the cell is enough
+    lead_units = list(lead.names)
+    co_units = [u for u in co.names if u not in lead_units]
     if errors.total > before:
         return None
     return ParsedTask(
@@ -429,81 +581,208 @@ def _parse_task(
         area=area,  # type: ignore[arg-type]
         title=text["title"],
         source=source,  # type: ignore[arg-type]
-        leader=text["leader"],
-        lead_unit=text["lead_unit"],
-        co_units=list(dict.fromkeys(co_units)),
+        leaders=[p.name for p in people.people],
+        lead_units=lead_units,
+        co_units=co_units,
         requirements=text["requirements"],
         start_month=start,
         status=status,
     )
 
 
-def _parse_node(row: int, values: dict, errors: _Collector) -> ParsedNode | None:
-    code = code_text(values.get("node_code"))
+def _parse_nodes(
+    row: int,
+    values: dict,
+    positions: dict[str, int],
+    year: int | None,
+    errors: _Collector,
+    notes: _Notes,
+    task: ParsedTask | None,
+) -> list[ParsedNode]:
+    """The row's node, or several when one cell lists them with their dates."""
     title = cell_text(values.get("node"))
     raw_due = values.get("due")
+    if not cell_text(raw_due) and (items := split_nodes(title)):
+        if "node_code" in positions and code_text(values.get("node_code")):
+            errors.add(row, "node_code", "一格写了多个节点时，节点编号应留空（将按顺序编号）")
+            return []
+        notes.add(row, "一格中写了多个带时限的节点，已拆分为多个节点")
+        nodes = []
+        for due_text, item_title in items:
+            node = _one_node(row, "", item_title, due_text, positions, year, errors, notes, task)
+            if node is None:
+                return []
+            nodes.append(node)
+            if task is not None:
+                node.code = str(len(task.nodes) + len(nodes))
+        return nodes
+    code = code_text(values.get("node_code")) if "node_code" in positions else ""
+    node = _one_node(row, code, title, raw_due, positions, year, errors, notes, task)
+    return [node] if node is not None else []
+
+
+def _one_node(row, code, title, raw_due, positions, year, errors, notes, task):
     before = errors.total
-    if not code:
-        errors.add(row, "node_code", "节点编号不能为空")
-    elif problem := code_problem(code, "节点编号", NODE_CODE_LENGTH):
-        errors.add(row, "node_code", problem)
+    if "node_code" in positions:
+        if not code:
+            errors.add(row, "node_code", "节点编号不能为空")
+        elif problem := code_problem(code, "节点编号", NODE_CODE_LENGTH):
+            errors.add(row, "node_code", problem)
+    elif task is not None:
+        code = str(len(task.nodes) + 1)
     if not title:
         errors.add(row, "node", "节点目标不能为空")
     _check_length(row, "node", title, errors)
     due = None
-    try:
-        due = parse_month(raw_due)
-    except ValueError as e:
-        errors.add(row, "due", str(e))
+    due_key = "due" if "due" in positions else "node"
+    if not cell_text(raw_due) and "due" not in positions:
+        errors.add(row, "node", "没有完成时限列，节点目标也未写明时限（如「2021年6月底前：…」）")
+    else:
+        try:
+            due = parse_due(raw_due, year)
+        except ValueError as e:
+            errors.add(row, due_key, str(e))
     if errors.total > before or due is None:
         return None
+    if due.warning:
+        notes.add(row, due.warning)
     due_text = cell_text(raw_due)
     if isinstance(raw_due, dt.date):
         due_text = due_text[:10]
-    if not _check_length(row, "due", due_text, errors):
+    if not _check_length(row, "due" if "due" in positions else "node", due_text, errors):
         return None
-    return ParsedNode(row=row, code=code, title=title, due_month=due, due_text=due_text)
+    return ParsedNode(row=row, code=code, title=title, due_month=due.month, due_text=due_text)
+
+
+class NewNames(ImportFailed):
+    """The file names units or leaders the database does not have; nothing was written.
+    The person importing confirms them (--allow-new-units, or the web's checkbox)."""
+
+    def __init__(self, file: str, summary: Summary):
+        self.summary = summary
+        self.names = [*summary.new_units, *summary.new_leaders]
+        lines = [*_new_name_lines(summary)]
+        errors = [CellError(file, 0, "", line) for line in lines]
+        super().__init__(file, errors)
+
+    def describe(self) -> str:
+        lines = [
+            f"{self.file}：文件中有数据库里没有的单位或市领导，未导入任何数据。",
+            *(f"  {line}" for line in _new_name_lines(self.summary)),
+            "  核对无误后，加 --allow-new-units 重新导入即新建；"
+            "若是写法不同，请改成已有名称（或先在管理后台添加）。",
+        ]
+        return "\n".join(lines)
+
+
+def _new_name_lines(summary: Summary) -> list[str]:
+    def shown(name: str) -> str:
+        near = summary.similar.get(name)
+        return f"「{name}」— 与已有「{near}」相近" if near else f"「{name}」"
+
+    out = []
+    if summary.new_units:
+        out.append(
+            f"新单位 {len(summary.new_units)} 个：" + "；".join(map(shown, summary.new_units))
+        )
+    if summary.new_leaders:
+        out.append(
+            f"新市领导 {len(summary.new_leaders)} 名：" + "；".join(map(shown, summary.new_leaders))
+        )
+    return out
+
+
+class _DryRun(Exception):
+    """Raised inside the import's transaction to undo it: a preview writes nothing."""
 
 
 def import_ledger(
     path: str | Path,
     *,
+    options: Options | None = None,
     name: str | None = None,
     by=None,
     by_name: str = "",
     progressed: Progressed | None = None,
+    dry_run: bool = False,
 ) -> Summary:
+    options = options or Options()
     path = Path(path)
-    table = read_table(path, _limits(), name=name)
-    parsed = parse_ledger(table, progressed)
-    summary = Summary(kind=ImportRun.Kind.LEDGER, file=table.name)
-    summary.rows = sum(len(t.nodes) for t in parsed)
-    summary.warnings.extend(table.notes)
-    summary.joined = joined_runs([(row, t.code) for t in parsed for row in t.joined])
-    with transaction.atomic():
-        run = _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name)
-        write_ledger(parsed, summary)
-        _finish_run(run, summary)
+    tables = read_tables(path, _limits(), name=name)
+    parsed = parse_ledger(tables, progressed, options)
+    layout = parsed.layout
+    summary = Summary(kind=ImportRun.Kind.LEDGER, file=layout.table.name)
+    summary.sheet = layout.table.sheet
+    summary.dry_run = dry_run
+    summary.rows = sum(len(t.nodes) for t in parsed.tasks)
+    summary.warnings.extend(layout.table.notes)
+    summary.warnings.extend(layout.notes)
+    if layout.ignored:
+        summary.warnings.append("未识别的列（未导入）：" + "、".join(layout.ignored))
+    summary.warnings.extend(parsed.notes)
+    if "task_code" not in layout.positions:
+        summary.generated = [(t.code, t.title) for t in parsed.tasks]
+    summary.joined = joined_runs([(row, t.code) for t in parsed.tasks for row in t.joined])
+    try:
+        with transaction.atomic():
+            run = None if dry_run else _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name)
+            write_ledger(parsed, summary)
+            gated = summary.new_units and Unit.objects.exclude(name__in=summary.new_units).exists()
+            gated = gated or (
+                summary.new_leaders
+                and Leader.objects.exclude(name__in=summary.new_leaders).exists()
+            )
+            if dry_run:
+                raise _DryRun
+            if gated and not options.allow_new:
+                raise NewNames(layout.table.where, summary)
+            _finish_run(run, summary)
+    except _DryRun:
+        pass
     return summary
+
+
+def preview_ledger(
+    path: str | Path, *, options: Options | None = None, name: str | None = None
+) -> Summary:
+    """What importing would do, with nothing written."""
+    return import_ledger(path, options=options, name=name, dry_run=True)
 
 
 def _ensure_units(names: set[str], summary: Summary) -> dict[str, Unit]:
     units = {u.name: u for u in Unit.objects.filter(name__in=names)}
     missing = sorted(names - units.keys())
     if missing:
+        known = list(Unit.objects.values_list("name", flat=True))
+        for name in missing:
+            if near := closest(name, known):
+                summary.similar[name] = near
         created = Unit.objects.bulk_create(Unit(name=n, kind=Unit.guess_kind(n)) for n in missing)
         units.update({u.name: u for u in created})
         summary.new_units.extend(missing)
     return units
 
 
-def _ensure_leaders(names: set[str], summary: Summary) -> dict[str, Leader]:
+def _ensure_leaders(titles: dict[str, str], names: set[str], summary: Summary) -> dict[str, Leader]:
+    """The leaders named, created when new; a title written beside a name ("陈静（副市长）")
+    fills a leader's blank title and never overwrites one the office set."""
     leaders = {p.name: p for p in Leader.objects.filter(name__in=names)}
     missing = sorted(names - leaders.keys())
     if missing:
-        created = Leader.objects.bulk_create(Leader(name=n) for n in missing)
+        known = list(Leader.objects.values_list("name", flat=True))
+        for name in missing:
+            if near := closest(name, known):
+                summary.similar[name] = near
+        created = Leader.objects.bulk_create(
+            Leader(name=n, title=titles.get(n, "")) for n in missing
+        )
         leaders.update({p.name: p for p in created})
         summary.new_leaders.extend(missing)
+    untitled = [p for p in leaders.values() if not p.title and titles.get(p.name)]
+    for leader in untitled:
+        leader.title = titles[leader.name]
+        summary.changes.append(f"市领导 {leader.name} 职务：（空）→ {leader.title}")
+    Leader.objects.bulk_update(untitled, ["title"])
     return leaders
 
 
@@ -519,14 +798,76 @@ TASK_FIELDS = (
     "plan_year",
 )
 NODE_FIELDS = ("title", "due_month", "due_text", "order")
+FIELD_TITLES = {
+    "title": "任务名称",
+    "area_id": "领域",
+    "source": "任务来源",
+    "leader_id": "分管市领导",
+    "lead_unit_id": "牵头单位",
+    "requirements": "工作要求",
+    "start_month": "起始月份",
+    "status": "任务状态",
+    "plan_year": "计划年度",
+}
 
 
-def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
-    unit_names = {t.lead_unit for t in parsed} | {u for t in parsed for u in t.co_units}
+def _sync_links(model, target: str, want: dict[tuple[int, int], int], task_ids) -> set[int]:
+    """Make a task's ordered links (co-units, further lead units, further leaders) what
+    the file says, touching only the differences; returns the tasks whose links changed."""
+    have = {
+        (link.task_id, getattr(link, f"{target}_id")): link
+        for link in model.objects.filter(task_id__in=task_ids)
+    }
+    stale = have.keys() - want.keys()
+    added = sorted(want.keys() - have.keys())
+    moved = [have[key] for key in want.keys() & have.keys() if have[key].order != want[key]]
+    for link in moved:
+        link.order = want[(link.task_id, getattr(link, f"{target}_id"))]
+    model.objects.filter(pk__in=[have[key].pk for key in stale]).delete()
+    model.objects.bulk_create(
+        [model(task_id=t, **{f"{target}_id": o}, order=want[(t, o)]) for t, o in added],
+        batch_size=1000,
+    )
+    model.objects.bulk_update(moved, ["order"], batch_size=1000)
+    return {t for t, _ in added} | {t for t, _ in stale} | {link.task_id for link in moved}
+
+
+def _shown(key: str, value, names: dict[str, dict[int, str]]) -> str:
+    if value in (None, ""):
+        return "（空）"
+    if key in names:
+        return names[key].get(value, str(value))
+    if key == "source":
+        return Task.Source(value).label
+    if key == "status":
+        return Task.Status(value).label
+    if isinstance(value, dt.date):
+        return format_month_zh(value)
+    return str(value)[:40]
+
+
+def write_ledger(ledger: ParsedLedger | list[ParsedTask], summary: Summary) -> None:
+    if isinstance(ledger, list):
+        parsed, titles = ledger, {}
+    else:
+        parsed, titles = ledger.tasks, ledger.titles
+    unit_names = {u for t in parsed for u in (*t.lead_units, *t.co_units)}
     units = _ensure_units(unit_names, summary)
-    leaders = _ensure_leaders({t.leader for t in parsed}, summary)
+    leaders = _ensure_leaders(titles, {p for t in parsed for p in t.leaders}, summary)
+    names = {
+        "area_id": dict(Area.objects.values_list("pk", "name")),
+        "leader_id": {p.pk: p.name for p in leaders.values()},
+        "lead_unit_id": {u.pk: u.name for u in units.values()},
+    }
 
     existing = {t.code: t for t in Task.objects.filter(code__in=[p.code for p in parsed])}
+    if changing := [t for t in existing.values()]:
+        names["leader_id"].update(
+            Leader.objects.filter(pk__in={t.leader_id for t in changing}).values_list("pk", "name")
+        )
+        names["lead_unit_id"].update(
+            Unit.objects.filter(pk__in={t.lead_unit_id for t in changing}).values_list("pk", "name")
+        )
     new_tasks, changed_tasks = [], []
     for p in parsed:
         values = {
@@ -545,7 +886,10 @@ def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
             task = Task(code=p.code, **values)
             new_tasks.append(task)
             existing[p.code] = task
-        elif any(getattr(task, k) != v for k, v in values.items()):
+        elif differing := [k for k, v in values.items() if getattr(task, k) != v]:
+            for k in differing:
+                before, after = _shown(k, getattr(task, k), names), _shown(k, values[k], names)
+                summary.changes.append(f"任务 {p.code} {FIELD_TITLES[k]}：{before} → {after}")
             for k, v in values.items():
                 setattr(task, k, v)
             changed_tasks.append(task)
@@ -554,27 +898,25 @@ def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
     summary.tasks_created, summary.tasks_updated = len(new_tasks), len(changed_tasks)
     task_ids = [existing[p.code].pk for p in parsed]
 
-    # Cooperating units, in their written order: add, renumber and remove only the differences.
-    have = {
-        (link.task_id, link.unit_id): link for link in CoUnit.objects.filter(task_id__in=task_ids)
-    }
-    want = {
-        (existing[p.code].pk, units[u].pk): order
-        for p in parsed
-        for order, u in enumerate(p.co_units, start=1)
-    }
-    stale = have.keys() - want.keys()
-    added = sorted(want.keys() - have.keys())
-    moved = [have[key] for key in want.keys() & have.keys() if have[key].order != want[key]]
-    for link in moved:
-        link.order = want[(link.task_id, link.unit_id)]
-    CoUnit.objects.filter(pk__in=[have[key].pk for key in stale]).delete()
-    CoUnit.objects.bulk_create(
-        [CoUnit(task_id=t, unit_id=u, order=want[(t, u)]) for t, u in added], batch_size=1000
-    )
-    CoUnit.objects.bulk_update(moved, ["order"], batch_size=1000)
-    touched = {t for t, _ in added} | {t for t, _ in stale} | {link.task_id for link in moved}
+    # Cooperating units, further lead units and further leaders, in their written order.
+    touched: set[int] = set()
+    for model, target, lists, lookup in (
+        (CoUnit, "unit", lambda p: p.co_units, units),
+        (JointLead, "unit", lambda p: p.lead_units[1:], units),
+        (CoLeader, "leader", lambda p: p.leaders[1:], leaders),
+    ):
+        want = {
+            (existing[p.code].pk, lookup[name].pk): order
+            for p in parsed
+            for order, name in enumerate(lists(p), start=1)
+        }
+        touched |= _sync_links(model, target, want, task_ids)
     touched -= {t.pk for t in new_tasks} | {t.pk for t in changed_tasks}
+    if touched:
+        codes = sorted(t.code for t in existing.values() if t.pk in touched)
+        summary.changes.extend(
+            f"任务 {code} 配合单位、共同牵头单位或分管市领导有变化" for code in codes
+        )
     summary.tasks_updated += len(touched)
 
     nodes = {(n.task_id, n.code): n for n in Node.objects.filter(task_id__in=task_ids)}
@@ -596,6 +938,15 @@ def write_ledger(parsed: list[ParsedTask], summary: Summary) -> None:
             if node is None:
                 new_nodes.append(Node(task=task, code=pn.code, **values))
             elif any(getattr(node, k) != v for k, v in values.items()):
+                if node.title != pn.title:
+                    summary.changes.append(
+                        f"节点 {p.code}/{pn.code} 节点目标：{node.title[:30]} → {pn.title[:30]}"
+                    )
+                if node.due_month != pn.due_month:
+                    summary.changes.append(
+                        f"节点 {p.code}/{pn.code} 完成时限：{format_month_zh(node.due_month)}"
+                        f" → {format_month_zh(pn.due_month)}"
+                    )
                 for k, v in values.items():
                     setattr(node, k, v)
                 changed_nodes.append(node)
@@ -628,6 +979,13 @@ STATUSES = {
     "done": Progress.Status.DONE,
     "completed": Progress.Status.DONE,
 }
+# Words offices use for "going": read as 推进中, with a note saying so.
+STATUS_WORDS = {
+    "基本完成": Progress.Status.IN_PROGRESS,
+    "序时推进": Progress.Status.IN_PROGRESS,
+    "超序时推进": Progress.Status.IN_PROGRESS,
+    "按序时推进": Progress.Status.IN_PROGRESS,
+}
 
 
 @dataclass
@@ -645,17 +1003,77 @@ class ParsedProgress:
 Resolved = tuple[ParsedProgress, Task, Node]
 
 
-def parse_progress(table: Table, progressed: Progressed | None = None) -> list[Resolved]:
+PROGRESS_CORE = {"task_code", "node_code", "status"}
+
+
+def _fraction_column(layout: Layout) -> str:
+    """How the 进度 column is written: "fraction" when every number in it is at most 1 and
+    one lies strictly between 0 and 1 (0.7 is 70%), "percent" otherwise, "mixed" when
+    fractions sit beside numbers over 1."""
+    position = layout.positions.get("percent")
+    if position is None:
+        return "percent"
+    small = large = False
+    for _number, cells in layout.table.rows[layout.header_index + 1 :]:
+        value = cells[position] if position < len(cells) else None
+        if isinstance(value, str):
+            text = halfwidth(value).strip()
+            if not text or text.endswith("%"):
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                continue
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            small = small or 0 < value < 1
+            large = large or value > 1
+    if small and large:
+        return "mixed"
+    return "fraction" if small else "percent"
+
+
+@dataclass
+class ParsedProgressFile:
+    rows: list[Resolved]
+    layout: Layout
+
+
+def parse_progress(
+    tables: Table | list[Table],
+    progressed: Progressed | None = None,
+    options: Options | None = None,
+) -> ParsedProgressFile:
     """Check every row, and that its task and node are in the ledger."""
-    header_index, positions = _locate_header(table, PROGRESS_COLUMNS)
+    options = options or Options()
+    tables = tables if isinstance(tables, list) else [tables]
+    layout = locate(tables, PROGRESS_COLUMNS, options, PROGRESS_CORE)
+    table, positions = layout.table, layout.positions
+    titles = {c.key: c.title for c in PROGRESS_COLUMNS}
+    missing = [titles[c.key] for c in PROGRESS_COLUMNS if c.required and c.key not in positions]
+    if missing:
+        number = table.rows[layout.header_index][0]
+        raise FileRefused(f"{table.where} 第{number}行：表头缺少必填列：{'、'.join(missing)}")
     errors = _Collector(table, positions, PROGRESS_COLUMNS)
+    year = options.year or title_year(layout.title_texts)
+    percents = _fraction_column(layout)
+    if percents == "mixed":
+        column = layout.column("percent", PROGRESS_COLUMNS)
+        raise FileRefused(
+            f"{table.where} {column}：既有 0–1 之间的小数（如 0.7）又有大于 1 的数，"
+            "无法判断是比例还是百分数：请统一写成百分数（如 70 或 70%）"
+        )
+    notes = _Notes()
     parsed: list[ParsedProgress] = []
     seen: dict[tuple[str, str, dt.date], int] = {}
-    total = len(table.rows) - header_index - 1
+    total = len(table.rows) - layout.header_index - 1
 
-    for count, (row, values) in enumerate(_records(table, header_index, positions), start=1):
+    for count, item in enumerate(records(layout, {}), start=1):
         if progressed and count % 500 == 0:
             progressed(count, total)
+        if isinstance(item, tuple):
+            notes.add(item[1], "表尾或分区标题行已跳过")
+            continue
+        row, values = item.row, item.values
         before = errors.total
         task_code = code_text(values.get("task_code"))
         node_code = code_text(values.get("node_code"))
@@ -665,11 +1083,14 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
             errors.add(row, "node_code", "节点编号不能为空")
         month = None
         try:
-            month = parse_month(values.get("month"))
+            month = parse_month(values.get("month"), year)
         except ValueError as e:
             errors.add(row, "month", str(e))
         raw_status = "".join(cell_text(values.get("status")).split()).lower()
         status = STATUSES.get(raw_status)
+        if status is None and raw_status in STATUS_WORDS:
+            status = STATUS_WORDS[raw_status]
+            notes.add(row, f"状态「{raw_status}」按「推进中」导入")
         if status is None:
             shown = cell_text(values.get("status"))
             errors.add(
@@ -685,8 +1106,11 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
                 errors.add(row, "done_on", str(e))
         percent = None
         if "percent" in positions:
+            raw = values.get("percent")
             try:
-                percent = parse_percent(values.get("percent"))
+                if percents == "fraction" and cell_text(raw) and not cell_text(raw).endswith("%"):
+                    raw = float(halfwidth(cell_text(raw))) * 100
+                percent = parse_percent(raw)
             except ValueError as e:
                 errors.add(row, "percent", str(e))
         note = cell_text(values.get("note")) if "note" in positions else ""
@@ -710,6 +1134,13 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
         parsed.append(
             ParsedProgress(row, task_code, node_code, month, status, done_on, percent, note)
         )
+    layout.notes.extend(notes.lines())
+    if percents == "fraction":
+        layout.notes.append(
+            f"{layout.column('percent', PROGRESS_COLUMNS)}的数都不大于 1，按比例读取（0.7 即 70%）"
+        )
+    if layout.ignored:
+        layout.notes.append("未识别的列（未导入）：" + "、".join(layout.ignored))
 
     tasks = {t.code: t for t in Task.objects.filter(code__in={p.task_code for p in parsed})}
     nodes = {
@@ -728,7 +1159,7 @@ def parse_progress(table: Table, progressed: Progressed | None = None) -> list[R
             continue
         resolved.append((p, task, node))
     errors.raise_if_any()
-    return resolved
+    return ParsedProgressFile(resolved, layout)
 
 
 def _check_progress_row(row, status, month, done_on, percent, positions, errors) -> None:
@@ -743,24 +1174,34 @@ PROGRESS_FIELDS = ("status", "done_on", "percent", "note")
 def import_progress(
     path: str | Path,
     *,
+    options: Options | None = None,
     name: str | None = None,
     by=None,
     by_name: str = "",
     progressed: Progressed | None = None,
+    dry_run: bool = False,
 ) -> Summary:
     path = Path(path)
-    table = read_table(path, _limits(), name=name)
-    resolved = parse_progress(table, progressed)
-    summary = Summary(kind=ImportRun.Kind.PROGRESS, file=table.name, rows=len(resolved))
-    summary.warnings.extend(table.notes)
-    with transaction.atomic():
-        run = _start_run(ImportRun.Kind.PROGRESS, path, summary, by, by_name)
-        write_progress(resolved, run, summary)
-        _finish_run(run, summary)
+    tables = read_tables(path, _limits(), name=name)
+    parsed = parse_progress(tables, progressed, options)
+    layout = parsed.layout
+    summary = Summary(kind=ImportRun.Kind.PROGRESS, file=layout.table.name, rows=len(parsed.rows))
+    summary.sheet, summary.dry_run = layout.table.sheet, dry_run
+    summary.warnings.extend([*layout.table.notes, *layout.notes])
+    try:
+        with transaction.atomic():
+            if dry_run:
+                write_progress(parsed.rows, None, summary)
+                raise _DryRun
+            run = _start_run(ImportRun.Kind.PROGRESS, path, summary, by, by_name)
+            write_progress(parsed.rows, run, summary)
+            _finish_run(run, summary)
+    except _DryRun:
+        pass
     return summary
 
 
-def write_progress(resolved: list[Resolved], run: ImportRun, summary: Summary) -> None:
+def write_progress(resolved: list[Resolved], run: ImportRun | None, summary: Summary) -> None:
     node_ids = {node.pk for _, _, node in resolved}
     existing = {
         (r.node_id, r.month): r

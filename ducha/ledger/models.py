@@ -10,13 +10,17 @@ from ducha.org.models import Area, Leader, Unit
 
 class TaskQuerySet(models.QuerySet):
     def led_by(self, unit: Unit):
-        return self.filter(lead_unit=unit)
+        """Tasks the unit leads, alone or jointly (共同牵头)."""
+        joint = JointLead.objects.filter(unit=unit).values("task_id")
+        return self.filter(models.Q(lead_unit=unit) | models.Q(pk__in=joint))
 
     def active(self):
         return self.filter(status=Task.Status.ACTIVE)
 
     def of_leader(self, leader: Leader):
-        return self.filter(leader=leader)
+        """Tasks in the leader's charge, as the first or a further leader."""
+        further = CoLeader.objects.filter(leader=leader).values("task_id")
+        return self.filter(models.Q(leader=leader) | models.Q(pk__in=further))
 
     def visible_to(self, user):
         """What this person may read: everything for the office and the auditor, the
@@ -32,9 +36,12 @@ class TaskQuerySet(models.QuerySet):
         return self.none()
 
     def with_co_units(self):
-        """Each task's cooperating units in one query, in their written order."""
+        """Each task's cooperating units, further lead units and further leaders, in their
+        written order, in three queries."""
         return self.prefetch_related(
-            models.Prefetch("co_unit_links", queryset=CoUnit.objects.select_related("unit"))
+            models.Prefetch("co_unit_links", queryset=CoUnit.objects.select_related("unit")),
+            models.Prefetch("joint_lead_links", queryset=JointLead.objects.select_related("unit")),
+            models.Prefetch("co_leader_links", queryset=CoLeader.objects.select_related("leader")),
         )
 
 
@@ -90,6 +97,55 @@ class Task(models.Model):
         else:
             links = self.co_unit_links.select_related("unit")
         return [link.unit.name for link in links]
+
+    def lead_unit_names(self) -> list[str]:
+        """Every lead unit, the primary first (共同牵头: each counts the task in its score)."""
+        return [self.lead_unit.name, *(link.unit.name for link in self.joint_lead_links.all())]
+
+    def leader_names(self) -> list[str]:
+        """Every leader in charge, the first named first."""
+        return [self.leader.name, *(link.leader.name for link in self.co_leader_links.all())]
+
+
+class JointLead(models.Model):
+    """A lead unit after the first (共同牵头). The first, `Task.lead_unit`, files the
+    monthly report; every lead unit counts the task's rating in its own score."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="joint_lead_links"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="共同牵头单位", on_delete=models.PROTECT, related_name="joint_leads"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        unique_together = [("task", "unit")]
+        verbose_name = verbose_name_plural = "共同牵头单位"
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.unit.name}"
+
+
+class CoLeader(models.Model):
+    """A further city leader in charge of a task, after `Task.leader`."""
+
+    task = models.ForeignKey(
+        Task, verbose_name="任务", on_delete=models.CASCADE, related_name="co_leader_links"
+    )
+    leader = models.ForeignKey(
+        Leader, verbose_name="分管市领导", on_delete=models.PROTECT, related_name="co_leads"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        unique_together = [("task", "leader")]
+        verbose_name = verbose_name_plural = "其他分管市领导"
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.leader.name}"
 
 
 class CoUnit(models.Model):

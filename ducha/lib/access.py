@@ -31,3 +31,16 @@ def overseer_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def unit_member_required(view):
+    """A unit's reporter or head, for its own unit's files."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_unit_member:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -45,6 +45,16 @@ class Table:
     rows: list[tuple[int, list[object]]]  # (row number as Excel shows it, cells)
     kind: str  # "xlsx" or "csv"
     notes: list[str] = field(default_factory=list)
+    sheet: str = ""  # the worksheet's title; "" for CSV
+    visible: bool = True
+    active: bool = True
+    hidden_rows: set[int] = field(default_factory=set)  # row numbers, hidden or filtered out
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based column indexes
+
+    @property
+    def where(self) -> str:
+        """The file and, for a workbook, the sheet: 台账.xlsx 工作表「台账」."""
+        return f"{self.name} 工作表「{self.sheet}」" if self.sheet else self.name
 
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -63,6 +73,18 @@ OTHER_SPREADSHEETS = {
 
 
 def read_table(path: str | Path, limits: Limits = Limits(), name: str | None = None) -> Table:
+    """The first visible sheet (or the CSV)."""
+    tables = read_tables(path, limits, name)
+    visible = [t for t in tables if t.visible]
+    if not visible:
+        raise FileRefused(f"{tables[0].name}：工作簿里没有可见的工作表")
+    return visible[0]
+
+
+def read_tables(
+    path: str | Path, limits: Limits = Limits(), name: str | None = None
+) -> list[Table]:
+    """Every sheet of a workbook, in the workbook's order (a CSV is one table)."""
     path = Path(path)
     name = name or path.name
     if not path.is_file():
@@ -86,7 +108,7 @@ def read_table(path: str | Path, limits: Limits = Limits(), name: str | None = N
     if suffix in (".csv", ".txt"):
         if head.startswith((XLSX_MAGIC, OLE_MAGIC)) or b"\x00" in head:
             raise FileRefused(f"{name}：扩展名是 {suffix}，但内容不是文本 CSV 文件")
-        return _read_csv(path.read_bytes(), name, limits)
+        return [_read_csv(path.read_bytes(), name, limits)]
     if suffix in OTHER_SPREADSHEETS:
         raise FileRefused(f"{name}：不支持{OTHER_SPREADSHEETS[suffix]}，{SAVE_AS_XLSX}")
     raise FileRefused(f"{name}：只能导入 .xlsx 或 .csv 文件，{SAVE_AS_XLSX}")
@@ -149,7 +171,7 @@ def _check_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                     )
 
 
-def _read_xlsx(path: Path, name: str, limits: Limits) -> Table:
+def _read_xlsx(path: Path, name: str, limits: Limits) -> list[Table]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -162,29 +184,50 @@ def _read_xlsx(path: Path, name: str, limits: Limits) -> Table:
         if _caused_by_dtd(e):
             raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
         raise FileRefused(f"{name}：无法作为 Excel 文件读取（{str(e).splitlines()[0]}）") from None
+    tables: list[Table] = []
     try:
-        sheet = next((ws for ws in workbook.worksheets if ws.sheet_state == "visible"), None)
-        if sheet is None:
-            raise FileRefused(f"{name}：工作簿里没有可见的工作表")
-        rows: list[tuple[int, list[object]]] = []
-        sheet.reset_dimensions()  # trust the rows, not a possibly stale <dimension>
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            if not cells:
-                continue
-            if len(rows) > limits.max_rows + 20:
-                raise FileRefused(f"{name}：超过 {limits.max_rows} 行的上限，请分批导入")
-            rows.append((number, [_cell_value(c) for c in cells]))
-        merges = _merged_ranges(workbook, sheet)
+        active = workbook.active
+        budget = limits.max_rows + 20
+        for sheet in workbook.worksheets:
+            table = _read_sheet(workbook, sheet, name, budget, limits.max_rows)
+            table.active = sheet is active
+            budget -= len(table.rows)
+            tables.append(table)
     except (DefusedXmlException, ParseError, ValueError, KeyError) as e:
         if _caused_by_dtd(e):
             raise FileRefused(f"{name}：内部 XML 含有 DTD/实体声明，已拒绝") from None
         raise FileRefused(f"{name}：工作表内容无法解析（{str(e).splitlines()[0]}）") from None
     finally:
         workbook.close()
-    table = Table(name=name, rows=rows, kind="xlsx")
-    if merges:
-        _fill_merges(table, merges)
-        table.notes.append(f"已按合并单元格填充 {len(merges)} 处")
+    if not tables:
+        raise FileRefused(f"{name}：工作簿里没有工作表")
+    return tables
+
+
+def _read_sheet(workbook, sheet, name: str, budget: int, max_rows: int) -> Table:
+    rows: list[tuple[int, list[object]]] = []
+    if not hasattr(sheet, "iter_rows"):  # a chart sheet holds no cells
+        return Table(name=name, rows=[], kind="xlsx", sheet=sheet.title, visible=False)
+    sheet.reset_dimensions()  # trust the rows, not a possibly stale <dimension>
+    for number, cells in enumerate(sheet.iter_rows(), start=1):
+        if not cells:
+            continue
+        if len(rows) > budget:
+            raise FileRefused(f"{name}：超过 {max_rows} 行的上限，请分批导入")
+        rows.append((number, [_cell_value(c) for c in cells]))
+    layout = _sheet_layout(workbook, sheet)
+    table = Table(
+        name=name,
+        rows=rows,
+        kind="xlsx",
+        sheet=sheet.title,
+        visible=sheet.sheet_state == "visible",
+        hidden_rows=layout.hidden_rows,
+        hidden_columns=layout.hidden_columns,
+    )
+    if layout.merges:
+        _fill_merges(table, layout.merges)
+        table.notes.append(f"已按合并单元格填充 {len(layout.merges)} 处")
     return table
 
 
@@ -197,28 +240,60 @@ def _caused_by_dtd(error: BaseException | None) -> bool:
     return False
 
 
-def _cell_value(cell) -> object:
-    value = cell.value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        fmt = getattr(cell, "number_format", "") or ""
-        if "%" in fmt:
-            # Excel keeps 40% as 0.4; keep what the clerk saw.
-            return f"{round(value * 100, 6):g}%"
+# The first section of a number format, without colours, padding, literals and escapes.
+_FORMAT_NOISE = re.compile(r'\[[^\]]*\]|_.|\\.|"[^"]*"|\s')
+_FIXED_DECIMALS = re.compile(r"^[#,0]*0(?:\.(0+)#*)?$")
+
+
+def displayed(value: int | float, fmt: str) -> object:
+    """A number as the cell shows it. Excel keeps 40% as 0.4 and a "2021.10" typed into a
+    cell formatted 0.00 as 2021.1: what the clerk saw is what they meant."""
+    if "%" in fmt:
+        return f"{round(value * 100, 6):g}%"
+    section = _FORMAT_NOISE.sub("", fmt.split(";", 1)[0])
+    if m := _FIXED_DECIMALS.match(section):
+        decimals = len(m.group(1) or "")
+        if decimals or not float(value).is_integer():
+            return f"{value:.{decimals}f}"
     return value
 
 
-def _merged_ranges(workbook, sheet) -> list[tuple[int, int, int, int]]:
-    """(min_row, min_col, max_row, max_col) of each merged range; read-only mode skips them."""
-    ranges = []
+def _cell_value(cell) -> object:
+    value = cell.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return displayed(value, getattr(cell, "number_format", "") or "")
+    return value
+
+
+@dataclass
+class _Layout:
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
+
+
+def _sheet_layout(workbook, sheet) -> _Layout:
+    """Merged ranges (min_row, min_col, max_row, max_col), hidden rows (a filter hides rows
+    the same way) and hidden columns: read-only mode reads none of them."""
+    layout = _Layout()
     with workbook._archive.open(sheet._worksheet_path) as src:
         for _event, element in iterparse(src, events=("end",)):
             tag = element.tag.rsplit("}", 1)[-1]
             if tag == "mergeCell":
                 min_col, min_row, max_col, max_row = range_boundaries(element.get("ref"))
-                ranges.append((min_row, min_col, max_row, max_col))
-            elif tag in ("row", "c"):
+                layout.merges.append((min_row, min_col, max_row, max_col))
+            elif tag == "row":
+                if element.get("hidden") in ("1", "true") and element.get("r"):
+                    layout.hidden_rows.add(int(element.get("r")))
                 element.clear()
-    return ranges
+            elif tag == "col":
+                if element.get("hidden") in ("1", "true"):
+                    first, last = int(element.get("min")), int(element.get("max"))
+                    # A style run to the sheet's edge is 16,384 columns: keep 2,000.
+                    layout.hidden_columns.update(range(first - 1, min(last, first + 2000)))
+            elif tag == "c":
+                element.clear()
+    return layout
 
 
 def _fill_merges(table: Table, merges: Iterable[tuple[int, int, int, int]]) -> None:

@@ -11,6 +11,17 @@ AREAS = [
     ("livelihood", "惠民生", "民生", "民生保障,livelihoods"),
 ]
 
+# The letters a ledger numbered only by 序号 gets its task codes from: CY2021-007.
+CODE_PREFIXES = {
+    "overall": "ZT",
+    "party": "DJ",
+    "industry": "CY",
+    "environment": "HJ",
+    "opening": "KF",
+    "rural": "XC",
+    "livelihood": "MS",
+}
+
 
 def ensure_areas(area_model) -> None:
     """Create or refresh the seven areas (the model is passed in so migrations can use it)."""
