@@ -12,7 +12,9 @@ needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs 
 PASSWORD = "pw-12345678"  # every person of the `cycle` fixture
 # The acceptance samples (a ledger, its progress and the expected ratings), kept in the repo.
 SAMPLES = ROOT / "tests" / "data"
-ARTIFACTS = ROOT / "var" / "test-artifacts"
+# One folder per database: CI runs the suite on SQLite and PostgreSQL side by side.
+_VENDOR = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
+ARTIFACTS = ROOT / "var" / "test-artifacts" / _VENDOR
 
 
 def pytest_configure(config):

@@ -254,3 +254,174 @@ def test_a_cell_with_no_name_in_it_is_refused(known, tmp_path, column, cell):
         import_ledger(path)
     assert f"（{column}）" in str(refused.value)
     assert counts() == before
+
+
+# Found by review: more ways a file was accepted with something other than what was meant.
+
+
+def test_a_node_that_starts_like_a_footer_word_stays_a_node(known, tmp_path):
+    header = [h for h in LEDGER_HEADER if h != "节点编号"]
+    row = [c for h, c in zip(LEDGER_HEADER, ledger_row(), strict=True) if h != "节点编号"]
+    blank = [None] * 7
+    rows = [
+        row,
+        [*blank, "审核通过实施细则", "2021-08"],
+        [*blank, "全面推开", "2021-12"],
+        ["制表人：王五", *blank[1:], "审核人：赵六", None],
+    ]
+    summary = import_ledger(write_xlsx(tmp_path / "footer.xlsx", header, rows))
+    titles = list(Node.objects.order_by("order").values_list("title", flat=True))
+    assert titles == ["制定实施方案", "审核通过实施细则", "全面推开"]
+    assert any("表尾" in w and "第 5 行" in w for w in summary.warnings)
+
+
+def test_a_row_holding_only_dated_nodes_is_not_a_section_heading(known, tmp_path):
+    blank = [None] * 7
+    rows = [
+        ledger_row(),
+        ["T-1", *blank[1:], None, "1、2021年6月底前：完成试点；2、2021年12月底前：全面推开", None],
+    ]
+    rows[1][7] = None
+    import_ledger(write_xlsx(tmp_path / "cell.xlsx", LEDGER_HEADER, rows), options=Options())
+    assert list(Node.objects.order_by("order").values_list("title", flat=True)) == [
+        "制定实施方案",
+        "完成试点",
+        "全面推开",
+    ]
+
+
+def _seq_ledger(tmp_path, name, title, nodes):
+    header = ["序号", "任务名称", "任务来源", "分管市领导", "牵头单位", "节点目标", "完成时限"]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["2021年改革任务台账"])
+    sheet.append(header)
+    sheet.append(["一、总体"])
+    for index, node in enumerate(nodes):
+        first = index == 0
+        sheet.append(
+            [
+                1 if first else None,
+                title if first else None,
+                "市定" if first else None,
+                "赵明" if first else None,
+                "市财政局" if first else None,
+                node,
+                "2021-12",
+            ]
+        )
+    path = tmp_path / name
+    workbook.save(path)
+    return path
+
+
+def test_a_made_code_never_overwrites_another_task(known, tmp_path):
+    import_ledger(_seq_ledger(tmp_path, "a.xlsx", "深化预算管理改革", ["编制规划", "全面推开"]))
+    assert Task.objects.get().code == "ZT2021-001"
+    before = counts()
+    other = _seq_ledger(tmp_path, "b.xlsx", "推进城乡供水一体化", ["编制规划"])
+    with pytest.raises(ImportFailed) as refused:
+        import_ledger(other)
+    assert "ZT2021-001 已属于另一项任务「深化预算管理改革」" in str(refused.value)
+    assert counts() == before and Task.objects.get().title == "深化预算管理改革"
+
+
+def test_sheet_names_are_matched_whole_not_folded(known, tmp_path):
+    workbook = Workbook()
+    for index, title in enumerate(["台账(2021)", "台账(2022)"]):
+        sheet = workbook.active if index == 0 else workbook.create_sheet()
+        sheet.title = title
+        sheet.append(LEDGER_HEADER)
+        sheet.append(ledger_row(code=f"Y{2021 + index}"))
+    path = tmp_path / "sheets.xlsx"
+    workbook.save(path)
+    import_ledger(path, options=Options(sheet="台账（2022）"))
+    assert list(Task.objects.values_list("code", flat=True)) == ["Y2022"]
+    with pytest.raises(FileRefused, match="没有名为「台账」的工作表"):
+        import_ledger(path, options=Options(sheet="台账"))
+
+
+@pytest.mark.parametrize(
+    ("value", "number_format", "month"),
+    [(2021.12, "0.0#", 12), (2021.1, "0.0#", 1), (2021.1, "0.00", 10), (2021.1, "#,##0.00", 10)],
+)
+def test_optional_decimals_are_read_as_shown(known, tmp_path, value, number_format, month):
+    path = write_xlsx(tmp_path / "fmt.xlsx", LEDGER_HEADER, [ledger_row(due=value)])
+    workbook = load_workbook(path)
+    workbook.active["J2"].number_format = number_format
+    workbook.save(path)
+    import_ledger(path)
+    assert Node.objects.get().due_month == dt.date(2021, month, 1)
+
+
+def test_a_date_shown_without_its_year_takes_the_ledgers_year(known, tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["2022年全市重点改革任务台账"])
+    sheet.append(LEDGER_HEADER)
+    sheet.append(ledger_row(due=dt.datetime(2021, 3, 31)))
+    sheet["J3"].number_format = 'm"月"d"日"'
+    path = tmp_path / "yearless.xlsx"
+    workbook.save(path)
+    import_ledger(path)
+    assert Node.objects.get().due_month == dt.date(2022, 3, 1)
+
+
+def test_skipping_a_hidden_task_skips_its_visible_continuation_rows(known, tmp_path):
+    rows = [
+        ledger_row(code="T1"),
+        ledger_row(code="T2", node="N1"),
+        [None] * 7 + ["N2", "T2节点二", "2021-09"],
+    ]
+    path = write_xlsx(tmp_path / "skip.xlsx", LEDGER_HEADER, rows)
+    workbook = load_workbook(path)
+    workbook.active.row_dimensions[3].hidden = True
+    workbook.save(path)
+    summary = import_ledger(path, options=Options(hidden="skip"))
+    assert list(Node.objects.values_list("task__code", "title")) == [("T1", "制定实施方案")]
+    assert any("接在隐藏任务下的第 4 行" in w for w in summary.warnings)
+
+
+def test_a_code_formatted_with_leading_zeros_keeps_them(known, tmp_path):
+    path = write_xlsx(tmp_path / "zeros.xlsx", LEDGER_HEADER, [ledger_row(code=1)])
+    workbook = load_workbook(path)
+    workbook.active["A2"].number_format = "000"
+    workbook.save(path)
+    import_ledger(path)
+    assert Task.objects.get().code == "001"
+
+
+def test_a_circled_number_is_refused_not_a_crash(known, tmp_path):
+    header = [
+        "序号",
+        "领域",
+        "任务名称",
+        "任务来源",
+        "分管市领导",
+        "牵头单位",
+        "节点目标",
+        "完成时限",
+    ]
+    row = ["①", "总体", "改革", "市定", "赵明", "市财政局", "方案", "2021-06"]
+    with pytest.raises(ImportFailed, match="序号「①」不是数字"):
+        import_ledger(write_xlsx(tmp_path / "circled.xlsx", header, [row]))
+
+
+def test_a_merge_drawn_across_the_whole_sheet_is_clipped_to_its_cells(known, tmp_path):
+    import zipfile
+
+    path = write_xlsx(
+        tmp_path / "m.xlsx", LEDGER_HEADER, [ledger_row(code=f"T{n}") for n in range(3)]
+    )
+    workbook = load_workbook(path)
+    workbook.active.merge_cells("K2:L3")
+    workbook.save(path)
+    wide = tmp_path / "wide.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(wide, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'ref="K2:L3"', b'ref="K2:XFD30000"')
+            target.writestr(info, data)
+    import_ledger(wide)
+    assert Task.objects.count() == 3

@@ -459,7 +459,8 @@ def parse_ledger(
             if task is None:
                 continue
             if any(n.code == node.code for n in task.nodes):
-                errors.add(row, "node_code", f"任务 {task.code} 的节点编号 {node.code} 重复")
+                key = "node_code" if "node_code" in positions else "node"
+                errors.add(row, key, f"任务 {task.code} 的节点编号 {node.code} 重复")
             else:
                 task.nodes.append(node)
 
@@ -477,7 +478,7 @@ def _make_codes(tasks: list[ParsedTask], year: int | None, errors: _Collector) -
     seen: dict[str, int] = {}
     for task in tasks:
         number = task.seq
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):
             errors.add(task.row, "seq", f"序号「{number}」不是数字，无法生成任务编号")
             continue
         prefix = CODE_PREFIXES.get(task.area.key, task.area.key[:2].upper())
@@ -490,6 +491,17 @@ def _make_codes(tasks: list[ParsedTask], year: int | None, errors: _Collector) -
                 f"生成的任务编号 {task.code} 与第{seen[task.code]}行重复：同一领域的序号须不同",
             )
         seen.setdefault(task.code, task.row)
+    # A made code is a guess: it may only update the task it was made for before. Another
+    # title under the same code is another ledger's task, never overwritten on a guess.
+    made = {t.code: t for t in tasks if t.code in seen}
+    for code, title in Task.objects.filter(code__in=made).values_list("code", "title"):
+        if title != made[code].title:
+            errors.add(
+                made[code].row,
+                "seq",
+                f"生成的任务编号 {code} 已属于另一项任务「{title[:30]}」，未覆盖：若是同一任务"
+                "改了名称，请导出台账（含任务编号）修改后再导入；若是新任务，请核对领域和序号",
+            )
 
 
 # The longest text each cell may hold: the length of the column it is stored in.
@@ -609,12 +621,12 @@ def _parse_nodes(
         notes.add(row, "一格中写了多个带时限的节点，已拆分为多个节点")
         nodes = []
         for due_text, item_title in items:
-            node = _one_node(row, "", item_title, due_text, positions, year, errors, notes, task)
+            # Numbered on after the task's nodes so far, as a ledger without 节点编号 is.
+            code = str(len(task.nodes) + len(nodes) + 1) if task is not None else "1"
+            node = _one_node(row, code, item_title, due_text, positions, year, errors, notes, task)
             if node is None:
                 return []
             nodes.append(node)
-            if task is not None:
-                node.code = str(len(task.nodes) + len(nodes))
         return nodes
     code = code_text(values.get("node_code")) if "node_code" in positions else ""
     node = _one_node(row, code, title, raw_due, positions, year, errors, notes, task)
@@ -623,13 +635,12 @@ def _parse_nodes(
 
 def _one_node(row, code, title, raw_due, positions, year, errors, notes, task):
     before = errors.total
-    if "node_code" in positions:
-        if not code:
-            errors.add(row, "node_code", "节点编号不能为空")
-        elif problem := code_problem(code, "节点编号", NODE_CODE_LENGTH):
-            errors.add(row, "node_code", problem)
-    elif task is not None:
-        code = str(len(task.nodes) + 1)
+    if not code and "node_code" not in positions:
+        code = str(len(task.nodes) + 1) if task is not None else "1"
+    if not code:
+        errors.add(row, "node_code", "节点编号不能为空")
+    elif "node_code" in positions and (problem := code_problem(code, "节点编号", NODE_CODE_LENGTH)):
+        errors.add(row, "node_code", problem)
     if not title:
         errors.add(row, "node", "节点目标不能为空")
     _check_length(row, "node", title, errors)

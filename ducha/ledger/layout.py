@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ducha.ledger.columns import IGNORE, Column, field_for, fold, lookup
+from ducha.ledger.names import split_nodes
 from ducha.lib.tabular import FileRefused, Table, cell_text, column_letter, halfwidth
 
 HEADER_ROWS = 30  # title rows above the header: the header is looked for this far down
@@ -101,6 +102,11 @@ def resolve_mapping(mapping: dict[str, str], columns: tuple[Column, ...]) -> dic
     return resolved
 
 
+def _sheet_name(name: str) -> str:
+    """A sheet's name as typed on another keyboard: half-width, no spaces, any case."""
+    return "".join(halfwidth(name).split()).lower()
+
+
 def _is_example(table: Table) -> bool:
     title = table.sheet.lower()
     return any(word in title for word in EXAMPLE_SHEETS)
@@ -161,12 +167,17 @@ def locate(
     mapping = resolve_mapping(options.mapping, columns)
     if options.sheet is not None:
         wanted = [t for t in tables if t.sheet == options.sheet] or [
-            t for t in tables if fold(t.sheet) == fold(options.sheet)
+            t for t in tables if _sheet_name(t.sheet) == _sheet_name(options.sheet)
         ]
+        names = "、".join(f"「{t.sheet}」" for t in tables)
         if not wanted:
-            names = "、".join(f"「{t.sheet}」" for t in tables)
             raise FileRefused(
                 f"{tables[0].name}：没有名为「{options.sheet}」的工作表，现有 {names}"
+            )
+        if len(wanted) > 1:
+            raise FileRefused(
+                f"{tables[0].name}：有多个工作表名为「{options.sheet}」（{names}），"
+                "请照工作表标签原样填写"
             )
         table = wanted[0]
         found = _find_header(table, columns, mapping, core)
@@ -270,13 +281,8 @@ def _layout(
             "已跳过隐藏的列："
             + "、".join(f"{column_letter(i)}列「{cell_text(names[i])}」" for i in hidden_columns)
         )
-    if hidden_rows:
-        if options.hidden == "skip":
-            head, data = table.rows[: header_index + 1], table.rows[header_index + 1 :]
-            table.rows = head + [r for r in data if r[0] not in table.hidden_rows]
-            notes.append(f"已跳过隐藏的第 {_rows_text(hidden_rows)} 行")
-        else:
-            notes.append(f"隐藏的第 {_rows_text(hidden_rows)} 行已一并导入")
+    if hidden_rows and options.hidden == "include":
+        notes.append(f"隐藏的第 {_rows_text(hidden_rows)} 行已一并导入")
     elif hidden_columns and options.hidden == "include":
         notes.append(
             "隐藏的列已一并读取："
@@ -301,6 +307,8 @@ def _layout(
             f"{table.where}：{'；'.join(doubled)}，无法确定哪一列是哪个字段。"
             f"请用 --map 说明，如 --map '{example}={target}'（字段写「忽略」则不导入该列）"
         )
+    if hidden_rows and options.hidden == "skip":
+        notes.append(_skip_rows(table, header_index, positions))
     used = set(positions.values())
     ignored = [
         f"{column_letter(i)}列「{cell_text(names[i])}」"
@@ -311,6 +319,32 @@ def _layout(
         cell_text(c) for _, cells in table.rows[:first_header] for c in cells if cell_text(c)
     ]
     return Layout(table, header_index, positions, title_texts, ignored, notes)
+
+
+def _skip_rows(table: Table, header_index: int, positions: dict[str, int]) -> str:
+    """Drop the hidden rows, and the visible rows that continue a task whose first row is
+    hidden (their task cells are blank): they would otherwise join the task above."""
+    key = positions.get("task_code", positions.get("seq"))
+    kept, dropped, skipping = [], [], False
+    for number, cells in table.rows[header_index + 1 :]:
+        if number in table.hidden_rows:
+            dropped.append(number)
+            skipping = True
+        elif key is not None and not cell_text(cells[key] if key < len(cells) else None):
+            if skipping and any(map(cell_text, cells)):
+                dropped.append(number)
+            else:
+                kept.append((number, cells))
+        else:
+            skipping = False
+            kept.append((number, cells))
+    shown = [n for n in dropped if n in table.hidden_rows]
+    joined = [n for n in dropped if n not in table.hidden_rows]
+    table.rows = table.rows[: header_index + 1] + kept
+    note = f"已跳过隐藏的第 {_rows_text(shown)} 行"
+    if joined:
+        note += f"，以及接在隐藏任务下的第 {_rows_text(joined)} 行"
+    return note
 
 
 def _rows_text(rows: list[int]) -> str:
@@ -324,6 +358,8 @@ def section_text(cells: list[object]) -> str | None:
     if len(texts) != 1:
         return None
     text = halfwidth(texts.pop())
+    if split_nodes(text):  # "1、2021年6月底前：…；2、…" is a node cell, not a heading
+        return None
     stripped = _NUMBERING.sub("", text, count=1)
     if stripped == text and not _COUNT.search(text):
         return None
@@ -351,7 +387,13 @@ def records(layout: Layout, areas: dict[str, object]) -> Iterator[Record | tuple
     """Data rows as Records; section and footer rows as ("section"|"footer", row, text)."""
     section = ""
     positions = layout.positions
-    for number, cells in layout.table.rows[layout.header_index + 1 :]:
+    rows = layout.table.rows[layout.header_index + 1 :]
+    # Footer rows close the table: only the rows after the last data row can be footers,
+    # so a node written "审核通过实施细则" in the middle stays a node.
+    tail = len(rows)
+    while tail and (not any(map(cell_text, rows[tail - 1][1])) or is_footer(rows[tail - 1][1])):
+        tail -= 1
+    for index, (number, cells) in enumerate(rows):
         if not any(cell_text(c) for c in cells):
             continue
         heading = section_text(cells) or plain_section(cells, areas)
@@ -359,7 +401,7 @@ def records(layout: Layout, areas: dict[str, object]) -> Iterator[Record | tuple
             section = heading
             yield ("section", number, heading)
             continue
-        if is_footer(cells):
+        if index >= tail:
             yield ("footer", number, cell_text(next(c for c in cells if cell_text(c))))
             continue
         values = {key: (cells[pos] if pos < len(cells) else None) for key, pos in positions.items()}

@@ -242,26 +242,52 @@ def _caused_by_dtd(error: BaseException | None) -> bool:
 
 # The first section of a number format, without colours, padding, literals and escapes.
 _FORMAT_NOISE = re.compile(r'\[[^\]]*\]|_.|\\.|"[^"]*"|\s')
-_FIXED_DECIMALS = re.compile(r"^[#,0]*0(?:\.(0+)#*)?$")
+_FIXED_DECIMALS = re.compile(r"^[#,0]*?(?P<zeros>0*)(?:\.(?P<fixed>0*)(?P<optional>#*))?$")
+_YEAR_LESS_DATE = re.compile(r"^[^y]*[md][^y]*$", re.IGNORECASE)
 
 
 def displayed(value: int | float, fmt: str) -> object:
-    """A number as the cell shows it. Excel keeps 40% as 0.4 and a "2021.10" typed into a
-    cell formatted 0.00 as 2021.1: what the clerk saw is what they meant."""
+    """A number as the cell shows it. Excel keeps 40% as 0.4, a "2021.10" typed into a
+    cell formatted 0.00 as 2021.1, and 007 formatted 000 as 7: what the clerk saw is what
+    they meant."""
     if "%" in fmt:
         return f"{round(value * 100, 6):g}%"
     section = _FORMAT_NOISE.sub("", fmt.split(";", 1)[0])
-    if m := _FIXED_DECIMALS.match(section):
-        decimals = len(m.group(1) or "")
-        if decimals or not float(value).is_integer():
-            return f"{value:.{decimals}f}"
+    m = _FIXED_DECIMALS.match(section)
+    if not m or not section or section.lower() == "general":
+        return value
+    fixed, optional = len(m["fixed"] or ""), len(m["optional"] or "")
+    text = f"{value:.{fixed + optional}f}"
+    if optional:  # 0.0# shows 2021.12 and 2021.1 as 2021.12 and 2021.1
+        whole, _, decimals = text.partition(".")
+        decimals = decimals.rstrip("0").ljust(fixed, "0")
+        text = f"{whole}.{decimals}" if decimals else whole
+    zeros = len(m["zeros"] or "")
+    if zeros > 1 and float(value).is_integer() and value >= 0:
+        return text.rjust(zeros + len(text) - len(text.split(".")[0]), "0")
+    if text == str(value) or (float(value).is_integer() and text == str(int(value))):
+        return value
+    return text
+
+
+def _year_less(value: dt.datetime, fmt: str) -> object:
+    """A date whose format shows no year ("3月31日") is what the clerk saw: Excel filled
+    in the year it was typed in, which is not the ledger's."""
+    section = _FORMAT_NOISE.sub("", fmt.split(";", 1)[0]).replace("年", "")
+    if section and _YEAR_LESS_DATE.match(section) and "d" in section.lower():
+        return f"{value.month}月{value.day}日"
+    if section and _YEAR_LESS_DATE.match(section):
+        return f"{value.month}月"
     return value
 
 
 def _cell_value(cell) -> object:
     value = cell.value
+    fmt = getattr(cell, "number_format", "") or ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return displayed(value, getattr(cell, "number_format", "") or "")
+        return displayed(value, fmt)
+    if isinstance(value, dt.datetime | dt.date) and fmt:
+        return _year_less(value, fmt)
     return value
 
 
@@ -296,9 +322,27 @@ def _sheet_layout(workbook, sheet) -> _Layout:
     return layout
 
 
+MAX_MERGED_CELLS = 1_000_000
+
+
 def _fill_merges(table: Table, merges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Give every cell of a merged range the range's value, within the cells the sheet
+    holds: a range drawn to column XFD would otherwise be 16,384 cells a row."""
     by_number = {number: cells for number, cells in table.rows}
-    for min_row, min_col, max_row, max_col in merges:
+    last_row = table.rows[-1][0] if table.rows else 0
+    width = max((len(cells) for _, cells in table.rows), default=0)
+    clipped = [
+        (r1, c1, min(r2, last_row), min(c2, width))
+        for r1, c1, r2, c2 in merges
+        if r1 <= last_row and c1 <= width
+    ]
+    area = sum((r2 - r1 + 1) * (c2 - c1 + 1) for r1, c1, r2, c2 in clipped)
+    if area > MAX_MERGED_CELLS:
+        raise FileRefused(
+            f"{table.where}：合并单元格共覆盖 {area} 个单元格，超过上限 {MAX_MERGED_CELLS}，"
+            "请取消不必要的合并后再导入"
+        )
+    for min_row, min_col, max_row, max_col in clipped:
         top = by_number.get(min_row)
         if top is None or len(top) < min_col:
             continue
