@@ -142,3 +142,12 @@ def test_progress_dry_run_writes_nothing_and_reads_year_less_months(known, tmp_p
     run("import_progress", str(path), "--year", "2021")
     row = Progress.objects.get()
     assert (row.month.isoformat(), row.status, row.percent) == ("2021-06-01", "in_progress", 50)
+
+
+def test_dry_run_shows_a_co_unit_taken_off_the_list(known, tmp_path):
+    run("import_ledger", str(write_xlsx(tmp_path / "l.xlsx", LEDGER_HEADER, [ledger_row()])))
+    fewer = write_xlsx(tmp_path / "f.xlsx", LEDGER_HEADER, [ledger_row(配合单位="市财政局")])
+    before = counts()
+    out = run("import_ledger", str(fewer), "--dry-run")
+    assert counts() == before
+    assert "任务 T-1 配合单位：市财政局、德城区 → 市财政局" in out

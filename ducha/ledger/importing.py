@@ -822,9 +822,12 @@ FIELD_TITLES = {
 }
 
 
-def _sync_links(model, target: str, want: dict[tuple[int, int], int], task_ids) -> set[int]:
+def _sync_links(
+    model, target: str, want: dict[tuple[int, int], int], task_ids
+) -> dict[int, list[int]]:
     """Make a task's ordered links (co-units, further lead units, further leaders) what
-    the file says, touching only the differences; returns the tasks whose links changed."""
+    the file says, touching only the differences. Returns {task: its linked ids before}
+    for the tasks whose links changed."""
     have = {
         (link.task_id, getattr(link, f"{target}_id")): link
         for link in model.objects.filter(task_id__in=task_ids)
@@ -832,6 +835,11 @@ def _sync_links(model, target: str, want: dict[tuple[int, int], int], task_ids) 
     stale = have.keys() - want.keys()
     added = sorted(want.keys() - have.keys())
     moved = [have[key] for key in want.keys() & have.keys() if have[key].order != want[key]]
+    touched = {t for t, _ in added} | {t for t, _ in stale} | {link.task_id for link in moved}
+    before: dict[int, list[int]] = {task: [] for task in touched}
+    for (task, other), _link in sorted(have.items(), key=lambda item: item[1].order):
+        if task in before:
+            before[task].append(other)
     for link in moved:
         link.order = want[(link.task_id, getattr(link, f"{target}_id"))]
     model.objects.filter(pk__in=[have[key].pk for key in stale]).delete()
@@ -840,7 +848,13 @@ def _sync_links(model, target: str, want: dict[tuple[int, int], int], task_ids) 
         batch_size=1000,
     )
     model.objects.bulk_update(moved, ["order"], batch_size=1000)
-    return {t for t, _ in added} | {t for t, _ in stale} | {link.task_id for link in moved}
+    return before
+
+
+def _names_of(target: str, ids: set[int]) -> dict[int, str]:
+    """Names of units or leaders by id, in one query."""
+    source = Unit if target == "unit" else Leader
+    return dict(source.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
 def _shown(key: str, value, names: dict[str, dict[int, str]]) -> str:
@@ -909,25 +923,34 @@ def write_ledger(ledger: ParsedLedger | list[ParsedTask], summary: Summary) -> N
     summary.tasks_created, summary.tasks_updated = len(new_tasks), len(changed_tasks)
     task_ids = [existing[p.code].pk for p in parsed]
 
-    # Cooperating units, further lead units and further leaders, in their written order.
+    # Cooperating units, further lead units and further leaders, in their written order:
+    # a name dropped from a list is a deletion, and the preview shows the list before.
     touched: set[int] = set()
-    for model, target, lists, lookup in (
-        (CoUnit, "unit", lambda p: p.co_units, units),
-        (JointLead, "unit", lambda p: p.lead_units[1:], units),
-        (CoLeader, "leader", lambda p: p.leaders[1:], leaders),
+    by_id = {t.pk: t for t in existing.values()}
+    created = {t.pk for t in new_tasks}
+    for model, target, title, lists, lookup in (
+        (CoUnit, "unit", "配合单位", lambda p: p.co_units, units),
+        (JointLead, "unit", "共同牵头单位", lambda p: p.lead_units[1:], units),
+        (CoLeader, "leader", "其他分管市领导", lambda p: p.leaders[1:], leaders),
     ):
         want = {
             (existing[p.code].pk, lookup[name].pk): order
             for p in parsed
             for order, name in enumerate(lists(p), start=1)
         }
-        touched |= _sync_links(model, target, want, task_ids)
+        before = _sync_links(model, target, want, task_ids)
+        old_names = _names_of(target, {o for ids in before.values() for o in ids})
+        wanted = {existing[p.code].pk: lists(p) for p in parsed}
+        for task_id, ids in sorted(before.items(), key=lambda i: by_id[i[0]].code):
+            if task_id in created:
+                continue
+            after = wanted[task_id]
+            shown = "、".join(old_names[i] for i in ids) or "（空）"
+            summary.changes.append(
+                f"任务 {by_id[task_id].code} {title}：{shown} → {'、'.join(after) or '（空）'}"
+            )
+        touched |= before.keys()
     touched -= {t.pk for t in new_tasks} | {t.pk for t in changed_tasks}
-    if touched:
-        codes = sorted(t.code for t in existing.values() if t.pk in touched)
-        summary.changes.extend(
-            f"任务 {code} 配合单位、共同牵头单位或分管市领导有变化" for code in codes
-        )
     summary.tasks_updated += len(touched)
 
     nodes = {(n.task_id, n.code): n for n in Node.objects.filter(task_id__in=task_ids)}
