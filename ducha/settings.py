@@ -234,6 +234,8 @@ LOGGING = {
 
 # Ducha's own settings.
 DUCHA_CITY = env_str("DUCHA_CITY", "德州市")
+# The slug of this server's own jurisdiction (made by the first migration that knows them).
+DUCHA_HOME_JURISDICTION = env_str("DUCHA_HOME_JURISDICTION", "city")
 # The name authenticator apps show beside a person's codes.
 OTP_TOTP_ISSUER = f"{DUCHA_CITY}改革督查"
 # Who issues the boards and notices: the foot of every poster and circular.

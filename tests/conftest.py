@@ -133,9 +133,10 @@ def artifacts() -> Path:
 def areas(db):
     """The "1+6" areas (a transactional test's flush removes what the migration seeded)."""
     from ducha.org.areas import ensure_areas
-    from ducha.org.models import Area
+    from ducha.org.models import Area, ensure_home
 
     ensure_areas(Area)
+    ensure_home()  # a transactional test's flush removes the migration's home jurisdiction
     return {a.key: a for a in Area.objects.all()}
 
 

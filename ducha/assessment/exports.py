@@ -17,16 +17,24 @@ def period_label(year: int, quarter: int | None = None) -> str:
 
 
 def scores_xlsx(
-    result: Sequence[Score], output, *, year: int, quarter: int | None = None, label: str
+    result: Sequence[Score],
+    output,
+    *,
+    year: int,
+    quarter: int | None = None,
+    label: str,
+    whose: str | None = None,
+    sheet_title: str = "考核得分",
 ) -> None:
-    """`label` names what is scored: 牵头单位, 领域 or 分管市领导."""
-    title = (
-        f"{settings.DUCHA_CITY}{period_label(year, quarter)}改革任务“四色”督查考核得分（按{label}）"
-    )
+    """`label` names what is scored: 牵头单位, 领域, 分管市领导 or 县市区; `whose` the
+    jurisdiction assessing (the city by default). The counties' table is a workbook of its
+    own (`sheet_title` 县市区考核得分), never rows among the departments'."""
+    whose = settings.DUCHA_CITY if whose is None else whose
+    title = f"{whose}{period_label(year, quarter)}改革任务“四色”督查考核得分（按{label}）"
     columns = [("排名", 6), (label, 28), ("得分", 8), *((m.name, 8) for m in MARKS.values())]
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "考核得分"
+    sheet.title = sheet_title
     title_row(sheet, 1, title, len(columns))
     write_table(
         sheet,

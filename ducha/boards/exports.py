@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.utils import translation
@@ -23,6 +24,7 @@ from ducha.lib.xlsx import (
     title_row,
     write_table,
 )
+from ducha.org.models import Jurisdiction
 from ducha.ratings.marks import MARKS, mark
 
 # (key, header, width). Fit to width prints them on one A4 landscape page at about 80 %:
@@ -46,6 +48,17 @@ UNIT_COLUMNS = [
     *((m.name, 8) for m in MARKS.values()),
     ("本月得分", 10),
 ]
+
+
+def jurisdiction_of(board: Mapping) -> Jurisdiction | None:
+    """The jurisdiction whose board this is; None for the home one (its snapshots name none)."""
+    slug = board.get("jurisdiction")
+    return Jurisdiction.objects.get(slug=slug) if slug else None
+
+
+def place_name(jurisdiction: Jurisdiction | None) -> str:
+    """The name a board's title starts with: the city's, or that of the county it is of."""
+    return settings.DUCHA_CITY if jurisdiction is None else jurisdiction.name
 
 
 def rows(board: dict) -> list[dict]:
@@ -79,16 +92,19 @@ def board_csv(board: dict) -> str:
     return buffer.getvalue()
 
 
-def _groups(board: dict):
+def _groups(board: dict, jurisdiction: Jurisdiction | None):
+    groups = units_by_kind(board["tasks"], jurisdiction=jurisdiction)
     with translation.override(settings.LANGUAGE_CODE):  # a file is always in Chinese
-        return [UnitGroup(g.kind, str(g.label), g.units) for g in units_by_kind(board["tasks"])]
+        return [UnitGroup(g.kind, str(g.label), g.units) for g in groups]
 
 
 def board_xlsx(board: dict, output) -> None:
     """The board as a workbook that prints as it shows: the task list, then the units."""
+    jurisdiction = jurisdiction_of(board)
+    place = place_name(jurisdiction)
     month = format_month_zh(parse_month(board["month"]))
     edition = f"（第{board['version']}版）"
-    title = f"{settings.DUCHA_CITY}{month}改革任务“四色”督查公示{edition}"
+    title = f"{place}{month}改革任务“四色”督查公示{edition}"
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = f"{board['month']}四色公示"
@@ -120,7 +136,7 @@ def board_xlsx(board: dict, output) -> None:
     print_setup(sheet, paper=A4, landscape=True, repeat_rows="2:2", heading=title)
 
     units = workbook.create_sheet("单位汇总")
-    unit_title = f"{settings.DUCHA_CITY}{month}牵头单位四色督查汇总{edition}"
+    unit_title = f"{place}{month}牵头单位四色督查汇总{edition}"
     title_row(units, 1, unit_title, len(UNIT_COLUMNS))
     write_table(
         units,
@@ -128,7 +144,7 @@ def board_xlsx(board: dict, output) -> None:
         UNIT_COLUMNS,
         [
             [str(group.label), s.rank, s.name, *(getattr(s, key) for key in MARKS), s.score]
-            for group in _groups(board)
+            for group in _groups(board, jurisdiction)
             for s in group.units
         ],
         number_formats={len(UNIT_COLUMNS): SCORE_FORMAT},

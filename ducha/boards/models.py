@@ -25,6 +25,16 @@ class Publication(models.Model):
         CORRECTION = "correction", _("勘误")
 
     seq = models.PositiveIntegerField("链序号", unique=True)
+    # Each jurisdiction's boards form their own chain. Blank: the home jurisdiction (the
+    # rows published before there were several are never rewritten).
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction",
+        verbose_name="辖区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     month = models.DateField("月份")
     version = models.PositiveSmallIntegerField("版本")
     kind = models.CharField("类型", max_length=16, choices=Kind)
@@ -46,7 +56,15 @@ class Publication(models.Model):
         ordering = ["seq"]
         verbose_name = verbose_name_plural = "已发布公示"
         constraints = [
-            models.UniqueConstraint(fields=["month", "version"], name="one_version_per_month"),
+            models.UniqueConstraint(
+                fields=["month", "version"],
+                condition=models.Q(jurisdiction__isnull=True),
+                name="one_version_per_month",
+            ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "month", "version"],
+                name="one_version_per_month_in_jurisdiction",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -56,6 +74,14 @@ class Publication(models.Model):
 class Hold(models.Model):
     """The office holds a month back from automatic publication."""
 
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction",
+        verbose_name="辖区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     month = models.DateField("月份")
     reason = models.TextField("理由", blank=True)
     by = models.ForeignKey(

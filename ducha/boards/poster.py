@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from ducha.boards.exports import jurisdiction_of, place_name
 from ducha.boards.units import units_by_kind
 from ducha.lib.months import format_month_zh, parse_month
 from ducha.ratings.marks import HORSE, MARKS, NOT_RATED, SNAIL, mark, stylesheet
@@ -67,6 +68,8 @@ def _html(context: dict, part: str, density: str = "") -> str:
 
 
 def _context(board: dict) -> dict:
+    jurisdiction = jurisdiction_of(board)
+    place = place_name(jurisdiction)
     rows = [
         t | {"mark": mark(t["rating"])}
         for t in sorted(board["tasks"], key=lambda t: (t["area_order"], t["task"]))
@@ -86,14 +89,19 @@ def _context(board: dict) -> dict:
                 for s in g.units
             ],
         }
-        for g in units_by_kind(board["tasks"])
+        for g in units_by_kind(board["tasks"], jurisdiction=jurisdiction)
     ]
     return {
         "board": board,
-        "title": f"{settings.DUCHA_CITY}改革任务“四色”督查公示",
+        "title": f"{place}改革任务“四色”督查公示",
         "month_zh": format_month_zh(parse_month(board["month"])),
         "published_on": _day_zh(dt.datetime.fromisoformat(board["published_at"]).date()),
-        "office": settings.DUCHA_OFFICE_NAME,
+        # A county's board is issued by its own reform office (县委改革办).
+        "office": (
+            settings.DUCHA_OFFICE_NAME
+            if jurisdiction is None
+            else f"{place}委全面深化改革委员会办公室"
+        ),
         "total": len(rows),
         "legend": [
             *({"mark": m, "count": counts[key]} for key, m in MARKS.items()),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Max, Min, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -21,8 +21,10 @@ from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.lib.dates import month_label
-from ducha.lib.months import add_months, format_month, format_month_zh
+from ducha.lib.months import add_months, format_month, format_month_zh, month_end
+from ducha.org.models import Jurisdiction
 from ducha.ratings import rules
+from ducha.ratings.facts import in_jurisdiction
 from ducha.ratings.monthly import rate_month
 from ducha.ratings.scoring import score
 
@@ -33,20 +35,58 @@ class PublicationError(Exception):
     pass
 
 
-def build_board(month: dt.date) -> dict:
+# Jurisdictions ---------------------------------------------------------------------------
+# Each jurisdiction's boards form a chain of their own. Every function about one takes
+# `jurisdiction=None`, None meaning the home jurisdiction, which never costs a query: the
+# home chain is the rows with no jurisdiction (all of them from before there were several,
+# and every home publication since) or, should one be written so, the home one.
+
+
+def _is_home(jurisdiction: Jurisdiction | None) -> bool:
+    return jurisdiction is None or jurisdiction.home
+
+
+def chain_filter(jurisdiction: Jurisdiction | None = None) -> Q:
+    """The publications (or holds) of `jurisdiction`'s chain."""
+    if jurisdiction is None:
+        return Q(jurisdiction__isnull=True) | Q(jurisdiction__home=True)
+    if jurisdiction.home:
+        return Q(jurisdiction__isnull=True) | Q(jurisdiction=jurisdiction)
+    return Q(jurisdiction=jurisdiction)
+
+
+def _stored(jurisdiction: Jurisdiction | None) -> Jurisdiction | None:
+    """What a new publication or hold records: nothing for the home jurisdiction."""
+    return None if _is_home(jurisdiction) else jurisdiction
+
+
+def whose(jurisdiction: Jurisdiction | None) -> str:
+    """How messages name a jurisdiction: not at all for the home one, 「县名」 otherwise."""
+    return "" if _is_home(jurisdiction) else f"「{jurisdiction.name}」"
+
+
+def _month_label(month: dt.date, jurisdiction: Jurisdiction | None) -> str:
+    return whose(jurisdiction) + month_label(month)
+
+
+def build_board(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> dict:
     """The month's board as it stands now: every task, its rating, reasons and node states.
 
     Always in Chinese, whatever language the person publishing reads the site in: the
-    snapshot is the record, and its hash depends on every character."""
+    snapshot is the record, and its hash depends on every character. A board of another
+    jurisdiction than the home one names it (`"jurisdiction": slug`); the home board is the
+    same document as before there were several."""
     with translation.override(settings.LANGUAGE_CODE):
-        return _build_board(month)
+        return _build_board(month, jurisdiction)
 
 
-def _build_board(month: dt.date) -> dict:
-    ratings = rate_month(month)
+def _build_board(month: dt.date, jurisdiction: Jurisdiction | None) -> dict:
+    ratings = rate_month(month, jurisdiction=jurisdiction)
     tasks = {
         t.code: t
-        for t in Task.objects.select_related("area", "leader", "lead_unit").with_co_units()
+        for t in Task.objects.filter(in_jurisdiction(jurisdiction))
+        .select_related("area", "leader", "lead_unit")
+        .with_co_units()
     }
     rows = []
     for r in ratings:
@@ -81,12 +121,15 @@ def _build_board(month: dt.date) -> dict:
             }
         )
     units = score(unit_ratings(rows), settings.DUCHA_POINTS)
-    return {
+    board = {
         "format": FORMAT,
         "month": format_month(month),
         "tasks": rows,
         "units": [u.as_json() for u in units],
     }
+    if not _is_home(jurisdiction):
+        board["jurisdiction"] = jurisdiction.slug
+    return board
 
 
 def _joint(task: Task) -> dict:
@@ -122,28 +165,51 @@ def unit_ratings(rows: Iterable[Mapping], by: str = "unit") -> Iterator[tuple[st
             yield name, row["rating"]
 
 
-def month_entries(month: dt.date) -> list[dict]:
+def month_entries(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> list[dict]:
     """The month's task rows as published, or as they stand if not published yet."""
-    publication = latest(month)
+    publication = latest(month, jurisdiction=jurisdiction)
     if publication is not None:
         return json.loads(publication.snapshot)["tasks"]
-    return build_board(month)["tasks"]
+    return build_board(month, jurisdiction=jurisdiction)["tasks"]
 
 
-def latest(month: dt.date) -> Publication | None:
-    return Publication.objects.filter(month=month).order_by("-version").first()
+def latest(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> Publication | None:
+    """The newest version of `month`'s board in `jurisdiction`'s chain."""
+    return (
+        Publication.objects.filter(chain_filter(jurisdiction), month=month)
+        .order_by("-version")
+        .first()
+    )
 
 
-def chain_head() -> Publication | None:
-    return Publication.objects.order_by("-seq").first()
+def chain_head(*, jurisdiction: Jurisdiction | None = None) -> Publication | None:
+    """The newest publication of `jurisdiction`'s chain: what its next one links to."""
+    return Publication.objects.filter(chain_filter(jurisdiction)).order_by("-seq").first()
 
 
-def is_published(month: dt.date) -> bool:
-    return Publication.objects.filter(month=month).exists()
+def chain_heads() -> list[tuple[Jurisdiction | None, Publication]]:
+    """Every chain's head: the home chain's first (as None), then the others' by slug."""
+    home = chain_head()
+    heads: list[tuple[Jurisdiction | None, Publication]] = [(None, home)] if home else []
+    newest = (
+        Publication.objects.filter(jurisdiction__isnull=False, jurisdiction__home=False)
+        .values("jurisdiction_id")
+        .annotate(seq=Max("seq"))
+        .values_list("seq", flat=True)
+    )
+    others = Publication.objects.filter(seq__in=list(newest)).select_related("jurisdiction")
+    heads += sorted(((p.jurisdiction, p) for p in others), key=lambda h: h[0].slug)
+    return heads
 
 
-def is_held(month: dt.date) -> bool:
-    return Hold.objects.filter(month=month, released_at__isnull=True).exists()
+def is_published(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> bool:
+    return Publication.objects.filter(chain_filter(jurisdiction), month=month).exists()
+
+
+def is_held(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> bool:
+    return Hold.objects.filter(
+        chain_filter(jurisdiction), month=month, released_at__isnull=True
+    ).exists()
 
 
 @dataclass(frozen=True)
@@ -161,8 +227,9 @@ def publish(
     by_name: str = "",
     now: dt.datetime | None = None,
     request=None,
+    jurisdiction: Jurisdiction | None = None,
 ) -> Published:
-    """Freeze `month` as a new link of the chain.
+    """Freeze `month` as a new link of `jurisdiction`'s chain (None: the home one).
 
     Without `correction`, publishing a month that is already published does nothing and
     says so; with it, a new version is added that keeps the earlier ones readable.
@@ -170,28 +237,27 @@ def publish(
     if correction is not None and not correction.strip():
         raise PublicationError(_("勘误必须写明理由"))
     now = now or clock.now()
+    label = _month_label(month, jurisdiction)
     if clock.local(now).date() < add_months(month, 1):
-        raise PublicationError(_("%(month)s尚未结束，不能发布") % {"month": month_label(month)})
-    first = first_rated_month()
+        raise PublicationError(_("%(month)s尚未结束，不能发布") % {"month": label})
+    first = first_rated_month(jurisdiction=jurisdiction)
     if first is None or month < first:
         # The chain is append-only: a board of a month no task was rated in stays forever.
-        raise PublicationError(
-            _("%(month)s还没有参与评价的任务，不能发布") % {"month": month_label(month)}
-        )
+        raise PublicationError(_("%(month)s还没有参与评价的任务，不能发布") % {"month": label})
     try:
         with transaction.atomic():
+            # One lock for every chain: it serialises the global sequence numbers too.
             lock, _created = ChainLock.objects.get_or_create(pk=1)
             ChainLock.objects.select_for_update().get(pk=lock.pk)
-            current = latest(month)
+            current = latest(month, jurisdiction=jurisdiction)
             if current is not None and correction is None:
                 return Published(current, False)
             if current is None and correction is not None:
-                raise PublicationError(
-                    _("%(month)s还没有发布，无需勘误") % {"month": month_label(month)}
-                )
-            head = chain_head()
+                raise PublicationError(_("%(month)s还没有发布，无需勘误") % {"month": label})
+            head = chain_head(jurisdiction=jurisdiction)
+            newest = Publication.objects.order_by("-seq").values_list("seq", flat=True).first()
             version = current.version + 1 if current else 1
-            board = build_board(month)
+            board = build_board(month, jurisdiction=jurisdiction)
             # Everything the board shows about its publication is inside the hash, and so
             # is the audit log's head: deleting the newest audit entries before this moment
             # can no longer pass unseen.
@@ -209,7 +275,8 @@ def publish(
             )
             text = canonical_json(board)
             publication = Publication.objects.create(
-                seq=(head.seq + 1) if head else 1,
+                seq=(newest or 0) + 1,
+                jurisdiction=_stored(jurisdiction),
                 month=month,
                 version=version,
                 kind=board["kind"],
@@ -232,15 +299,21 @@ def publish(
                     "month": format_month(month),
                     "version": version,
                     "sha256": publication.sha256,
+                    **_named(jurisdiction),
                 },
             )
             return Published(publication, True)
     except IntegrityError:
         # Someone else published this month at the same moment: theirs stands.
-        current = latest(month)
+        current = latest(month, jurisdiction=jurisdiction)
         if current is None:
             raise
         return Published(current, False)
+
+
+def _named(jurisdiction: Jurisdiction | None) -> dict:
+    """What an audit entry adds about the jurisdiction: nothing for the home one."""
+    return {} if _is_home(jurisdiction) else {"jurisdiction": jurisdiction.slug}
 
 
 # Parsed snapshots by their hash, which fixes their content: safe to keep, never stale.
@@ -248,12 +321,11 @@ _parsed: OrderedDict[str, dict] = OrderedDict()
 PARSED = 32
 
 
-def posted(month: dt.date) -> dict | None:
-    """The latest publication of `month` as data (do not change it), or None.
-
-    One small query; the snapshot itself is read and parsed once per process."""
+def posted(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> dict | None:
+    """The latest publication of `month` in `jurisdiction`'s chain as data (do not change
+    it), or None. One small query; the snapshot itself is read and parsed once per process."""
     meta = (
-        Publication.objects.filter(month=month)
+        Publication.objects.filter(chain_filter(jurisdiction), month=month)
         .order_by("-version")
         .values_list("pk", "sha256")
         .first()
@@ -295,13 +367,45 @@ def header(board: dict, columns: dict) -> dict:
 # Checking the chain ---------------------------------------------------------------------
 
 
-def _label(p: Publication) -> str:
-    return f"{format_month_zh(p.month)}第{p.version}版（链序号 {p.seq}）"
+def _label(p: Publication, owner: Jurisdiction | None = None) -> str:
+    """A publication as the checks name it; one of another chain than the home one is
+    named with its jurisdiction."""
+    return f"{whose(owner)}{format_month_zh(p.month)}第{p.version}版（链序号 {p.seq}）"
 
 
-def _columns_against_snapshot(p: Publication, board: dict) -> list[str]:
+class _Chains:
+    """Which chain each publication is in, by its jurisdiction column (one query)."""
+
+    def __init__(self) -> None:
+        self.by_id = {j.pk: j for j in Jurisdiction.objects.all()}
+        self.by_slug = {j.slug: j for j in self.by_id.values()}
+        self.home = next((j for j in self.by_id.values() if j.home), None)
+
+    def owner(self, p: Publication) -> Jurisdiction | None:
+        """None for the home chain, else the jurisdiction whose chain `p` is in."""
+        j = self.by_id.get(p.jurisdiction_id) if p.jurisdiction_id else None
+        return None if j is None or j.home else j
+
+    def named(self, slug) -> str:
+        """A snapshot's or column's jurisdiction as the messages show it."""
+        if slug is None:
+            return "空（本级）"
+        j = self.by_slug.get(slug)
+        return f"{j.name}（{slug}）" if j else str(slug)
+
+
+def _columns_against_snapshot(p: Publication, board: dict, chains: _Chains) -> list[str]:
     """Each column the site shows or links by, against the snapshot that the hash covers."""
+    owner = chains.owner(p)
+    found = board.get("jurisdiction")
+    if owner is None and chains.home is not None and found == chains.home.slug:
+        found = None  # a home board may name its jurisdiction
     stored = {
+        "jurisdiction": (
+            chains.named(owner.slug if owner else None),
+            chains.named(found),
+            "辖区",
+        ),
         "month": (format_month(p.month), board.get("month"), "月份"),
         "version": (p.version, board.get("version"), "版本"),
         "kind": (p.kind, board.get("kind", p.kind), "类型"),
@@ -316,12 +420,12 @@ def _columns_against_snapshot(p: Publication, board: dict) -> list[str]:
     for column, snap, label in stored.values():
         if column != snap:
             problems.append(
-                f"{_label(p)}：数据库中的{label}（{_shown(column)}）与快照中的"
+                f"{_label(p, owner)}：数据库中的{label}（{_shown(column)}）与快照中的"
                 f"（{_shown(snap)}）不符，发布后被改动过"
             )
     if (board.get("previous") or "") != p.previous:
         problems.append(
-            f"{_label(p)}：链条断开：数据库中的上一条哈希（{p.previous or '空'}）与快照中的"
+            f"{_label(p, owner)}：链条断开：数据库中的上一条哈希（{p.previous or '空'}）与快照中的"
             f"（{board.get('previous') or '空'}）不符，发布后被改动过"
         )
     return problems
@@ -352,27 +456,38 @@ class Link:
     label: str
     published_at: str
     audit: dict | None
+    chain: int | None = None  # the jurisdiction's id; None: the home chain
 
 
 def verify(head: str | None = None) -> list[str]:
-    """Recompute every hash and link, compare every column with its snapshot, check the
-    recorded head and the audit heads the publications recorded: the problems found, in
-    Chinese, each naming the entry that was changed."""
+    """Recompute every hash and link of every jurisdiction's chain, compare every column
+    with its snapshot, check the recorded head (`head`: the home chain's) and the audit
+    heads the publications recorded: the problems found, in Chinese, each naming the entry
+    that was changed (and its jurisdiction, when it is not the home one)."""
     problems, links = _verify_chain()
-    problems += _verify_head(head, links)
+    problems += _verify_head(head, [link for link in links if link.chain is None])
     problems += _verify_audit_heads(links)
     return problems
 
 
 def _verify_chain() -> tuple[list[str], list[Link]]:
+    """Sequence numbers are one series over all chains: a gap in it is a deleted
+    publication, whichever chain it was in. Each publication links to the one before it
+    in its own jurisdiction's chain."""
     problems: list[str] = []
     links: list[Link] = []
-    before: Publication | None = None
-    before_ok = True
+    chains = _Chains()
+    last: Publication | None = None  # the previous row, in any chain
+    before: dict[int | None, tuple[Publication, bool]] = {}  # per chain: its newest, hash ok
+    gaps: list[tuple[int, int]] = []  # (a, b): the numbers between a and b are missing
     fields = ["seq", "month", "version", "kind", "reason", "snapshot", "sha256", "previous"]
-    rows = Publication.objects.order_by("seq").only(*fields, "published_at", "by_name")
+    rows = Publication.objects.order_by("seq").only(
+        *fields, "published_at", "by_name", "jurisdiction"
+    )
     for p in rows.iterator():
-        name = _label(p)
+        owner = chains.owner(p)
+        chain = owner.pk if owner else None
+        name = _label(p, owner)
         ok = sha256_hex(p.snapshot) == p.sha256
         if not ok:
             problems.append(f"{name}：快照内容与其 SHA-256 不符，发布后被改动过")
@@ -384,30 +499,38 @@ def _verify_chain() -> tuple[list[str], list[Link]]:
         if not isinstance(board, dict):
             board = {}
         elif board:
-            problems += _columns_against_snapshot(p, board)
+            problems += _columns_against_snapshot(p, board, chains)
         # The snapshot's link is covered by its hash; the column stands in when it is not.
         linked = (board.get("previous") or "") if ok and board else p.previous
-        expected = before.seq + 1 if before else 1
+        expected = last.seq + 1 if last else 1
         if p.seq > expected:
-            after = f"链序号 {before.seq} 之后是 {p.seq}" if before else "发布链从此开始"
+            after = f"链序号 {last.seq} 之后是 {p.seq}" if last else "发布链从此开始"
             what = (
                 f"链序号 {expected}"
                 if expected == p.seq - 1
                 else f"链序号 {expected} 至 {p.seq - 1}"
             )
             problems.append(f"{what} 的发布被删除（{after}）")
-        elif before is None and linked:
+            gaps.append((expected - 1, p.seq))
+        previous, previous_ok = before.get(chain, (None, True))
+        since = previous.seq if previous else 0
+        if any(since <= a and b <= p.seq for a, b in gaps):
+            # A deletion lies between this and the one before it in its chain: it is named
+            # above; the link across it is broken if the deleted one was of this chain.
+            if owner is not None and linked != (previous.sha256 if previous else ""):
+                problems.append(f"{name}：链条断开：{whose(owner)}发布链中它之前的一条发布被删除")
+        elif previous is None and linked:
             problems.append(f"{name}：链条断开，首条发布的上一条哈希应为空")
-        elif before is not None and linked != before.sha256:
-            if ok and before_ok:
+        elif previous is not None and linked != previous.sha256:
+            if ok and previous_ok:
                 # Both fit their own hashes: the earlier one was rewritten, hash and all,
                 # and the link from this one still points at what it was.
                 problems.append(
-                    f"{_label(before)}：被改写过（快照和哈希一并改动）：链序号 {p.seq} 记下的"
-                    f"上一条哈希是 {linked or '（空）'}，它现在的哈希是 {before.sha256}"
+                    f"{_label(previous, owner)}：被改写过（快照和哈希一并改动）：链序号 {p.seq}"
+                    f" 记下的上一条哈希是 {linked or '（空）'}，它现在的哈希是 {previous.sha256}"
                 )
             else:
-                problems.append(f"{name}：链条断开，上一条哈希应为 {before.sha256}")
+                problems.append(f"{name}：链条断开，上一条哈希应为 {previous.sha256}")
         links.append(
             Link(
                 seq=p.seq,
@@ -415,15 +538,17 @@ def _verify_chain() -> tuple[list[str], list[Link]]:
                 label=name,
                 published_at=_shown(_published_at(board, p)),
                 audit=board.get("audit") if isinstance(board.get("audit"), dict) else None,
+                chain=chain,
             )
         )
-        before, before_ok = p, ok
+        last = p
+        before[chain] = (p, ok)
     return problems, links
 
 
 def _verify_head(head: str | None, links: list[Link]) -> list[str]:
-    """The recorded head must be the newest entry: anything after it is named, so that a
-    forged publication appended at the end cannot pass."""
+    """The recorded head (of the home chain, `links`) must be its newest entry: anything
+    after it is named, so that a forged publication appended at the end cannot pass."""
     if not head:
         return []
     hashes = [link.sha256 for link in links]
@@ -475,7 +600,10 @@ def audit_coverage() -> list[str]:
     if current is None:
         return ["审计日志为空。"]
     newest = None
-    for p in Publication.objects.order_by("-seq").only("seq", "month", "version", "snapshot"):
+    rows = Publication.objects.order_by("-seq").only(
+        "seq", "month", "version", "snapshot", "jurisdiction"
+    )
+    for p in rows:
         try:
             audit = json.loads(p.snapshot).get("audit")
         except (ValueError, AttributeError):  # verify names a snapshot that is not JSON
@@ -494,9 +622,10 @@ def audit_coverage() -> list[str]:
         return said
     p, seq = newest
     after = current["seq"] - seq
+    owner = _Chains().owner(p) if p.jurisdiction_id else None
     said.append(
-        f"第 1 至 {seq} 条审计记录由发布链担保（{_label(p)}发布时记下第 {seq} 条为审计链头）："
-        "删除或改写其中任何一条都能发现。"
+        f"第 1 至 {seq} 条审计记录由发布链担保（{_label(p, owner)}发布时记下第 {seq} 条"
+        "为审计链头）：删除或改写其中任何一条都能发现。"
     )
     if after > 0:
         said.append(
@@ -508,10 +637,23 @@ def audit_coverage() -> list[str]:
 
 
 @transaction.atomic
-def hold(month: dt.date, reason: str = "", by=None, by_name: str = "", request=None) -> Hold:
-    if latest(month) is not None:
-        raise PublicationError(_("%(month)s已经发布，暂缓无效") % {"month": month_label(month)})
-    existing = Hold.objects.filter(month=month, released_at__isnull=True).first()
+def hold(
+    month: dt.date,
+    reason: str = "",
+    by=None,
+    by_name: str = "",
+    request=None,
+    *,
+    jurisdiction: Jurisdiction | None = None,
+) -> Hold:
+    """Hold `month` back from `jurisdiction`'s automatic publication (None: the home one)."""
+    if latest(month, jurisdiction=jurisdiction) is not None:
+        raise PublicationError(
+            _("%(month)s已经发布，暂缓无效") % {"month": _month_label(month, jurisdiction)}
+        )
+    existing = Hold.objects.filter(
+        chain_filter(jurisdiction), month=month, released_at__isnull=True
+    ).first()
     if existing:
         return existing
     record(
@@ -519,63 +661,102 @@ def hold(month: dt.date, reason: str = "", by=None, by_name: str = "", request=N
         actor=by,
         actor_name=by_name,
         request=request,
-        detail={"month": format_month(month), "reason": reason},
+        detail={"month": format_month(month), "reason": reason, **_named(jurisdiction)},
     )
-    return Hold.objects.create(month=month, reason=reason, by=by)
+    return Hold.objects.create(
+        jurisdiction=_stored(jurisdiction), month=month, reason=reason, by=by
+    )
 
 
 @transaction.atomic
-def release(month: dt.date, by=None, by_name: str = "", request=None) -> int:
-    released = Hold.objects.filter(month=month, released_at__isnull=True).update(
-        released_at=clock.now()
-    )
+def release(
+    month: dt.date,
+    by=None,
+    by_name: str = "",
+    request=None,
+    *,
+    jurisdiction: Jurisdiction | None = None,
+) -> int:
+    released = Hold.objects.filter(
+        chain_filter(jurisdiction), month=month, released_at__isnull=True
+    ).update(released_at=clock.now())
     if released:
         record(
             "month_released",
             actor=by,
             actor_name=by_name,
             request=request,
-            detail={"month": format_month(month)},
+            detail={"month": format_month(month), **_named(jurisdiction)},
         )
     return released
 
 
-def publication_day(month: dt.date) -> dt.date:
-    """The day month M is published automatically: the DUCHA_PUBLISH_DAY of M+1."""
-    return add_months(month, 1).replace(day=settings.DUCHA_PUBLISH_DAY)
+def publication_day(month: dt.date, *, jurisdiction: Jurisdiction | None = None) -> dt.date:
+    """The day month M is published automatically: `jurisdiction`'s publication day
+    (DUCHA_PUBLISH_DAY unless it sets its own) of M+1, or the last day of a shorter month."""
+    return _publication_day(month, Jurisdiction.objects.resolve(jurisdiction).publication_day)
 
 
-def months_due(today: dt.date) -> list[dt.date]:
-    """Months whose publication day has come, within the look-back window, oldest first."""
+def _publication_day(month: dt.date, day: int) -> dt.date:
+    after = add_months(month, 1)
+    return after.replace(day=min(day, month_end(after).day))
+
+
+def months_due(today: dt.date, *, jurisdiction: Jurisdiction | None = None) -> list[dt.date]:
+    """Months whose publication day has come in `jurisdiction`, within the look-back
+    window, oldest first."""
+    day = Jurisdiction.objects.resolve(jurisdiction).publication_day
     first = today.replace(day=1)
     months = [add_months(first, -k) for k in range(settings.DUCHA_PUBLISH_LOOKBACK, 0, -1)]
-    return [m for m in months if publication_day(m) <= today]
+    return [m for m in months if _publication_day(m, day) <= today]
 
 
 def publish_due(now: dt.datetime | None = None) -> list[str]:
-    """The scheduled publication: what `ducha tick` runs. Idempotent."""
+    """The scheduled publication: what `ducha tick` runs, for every jurisdiction on its own
+    calendar and holds, the home one first. Idempotent."""
     now = now or clock.now()
-    today = clock.local(now).date()
-    start = first_rated_month()
     said = []
-    for month in months_due(today):
-        if start is None or month < start:
-            continue
-        if latest(month) is not None:
-            continue
-        if is_held(month):
-            said.append(f"{format_month_zh(month)}：已被暂缓，未自动发布")
-            continue
-        result = publish(month, kind=Publication.Kind.SCHEDULED, by_name="ducha tick", now=now)
-        if result.created:
-            p = result.publication
-            said.append(f"{format_month_zh(month)}：已自动发布，链头 {p.sha256}")
+    for jurisdiction in _every_jurisdiction():
+        said += _publish_due(now, jurisdiction)
     return said
 
 
-def first_rated_month() -> dt.date | None:
-    """The earliest month any task can be rated in (its start, or January of its first due)."""
-    found = Task.objects.aggregate(start=Min("start_month"), due=Min("nodes__due_month"))
+def _every_jurisdiction() -> list[Jurisdiction]:
+    return list(Jurisdiction.objects.order_by("-home", "slug"))
+
+
+def _publish_due(now: dt.datetime, jurisdiction: Jurisdiction) -> list[str]:
+    today = clock.local(now).date()
+    start = first_rated_month(jurisdiction=jurisdiction)
+    name = whose(jurisdiction)
+    said = []
+    for month in months_due(today, jurisdiction=jurisdiction):
+        if start is None or month < start:
+            continue
+        if latest(month, jurisdiction=jurisdiction) is not None:
+            continue
+        if is_held(month, jurisdiction=jurisdiction):
+            said.append(f"{name}{format_month_zh(month)}：已被暂缓，未自动发布")
+            continue
+        result = publish(
+            month,
+            kind=Publication.Kind.SCHEDULED,
+            by_name="ducha tick",
+            now=now,
+            jurisdiction=jurisdiction,
+        )
+        if result.created:
+            p = result.publication
+            said.append(f"{name}{format_month_zh(month)}：已自动发布，链头 {p.sha256}")
+    return said
+
+
+def first_rated_month(*, jurisdiction: Jurisdiction | None = None) -> dt.date | None:
+    """The earliest month any task of `jurisdiction` can be rated in (its start, or
+    January of its first due)."""
+    found = Task.objects.filter(in_jurisdiction(jurisdiction)).aggregate(
+        start=Min("start_month"), due=Min("nodes__due_month")
+    )
     explicit, due = found["start"], found["due"]
     candidates = [m for m in (explicit, due.replace(month=1) if due else None) if m]
     return min(candidates) if candidates else None

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 
 from ducha.boards.publication import unit_ratings
-from ducha.org.models import Unit
+from ducha.org.models import Jurisdiction, Unit
 from ducha.ratings.scoring import Score, score
 
 KINDS: tuple[str, ...] = (Unit.Kind.MUNICIPAL, Unit.Kind.COUNTY, Unit.Kind.OTHER)
@@ -29,21 +29,32 @@ class UnitGroup:
     units: list[Score]  # in rank order, ranked within the group
 
 
-def kinds_of(names: Iterable[str]) -> dict[str, str]:
-    """{unit name: kind} from the units table in one query; a name not there is guessed."""
+def kinds_of(names: Iterable[str], jurisdiction: Jurisdiction | None = None) -> dict[str, str]:
+    """{unit name: kind} from the jurisdiction's units (the home one's by default) in one
+    query; a name not there is guessed. Two jurisdictions may each have a unit so named."""
     wanted = set(names)
-    known = dict(Unit.objects.filter(name__in=wanted).values_list("name", "kind"))
+    units = Unit.objects.filter(name__in=wanted)
+    # The home jurisdiction is found inside the same query.
+    units = (
+        units.filter(jurisdiction__home=True)
+        if jurisdiction is None
+        else units.filter(jurisdiction=jurisdiction)
+    )
+    known = dict(units.values_list("name", "kind"))
     return {
         name: known[name] if known.get(name) in KINDS else Unit.guess_kind(name) for name in wanted
     }
 
 
 def units_by_kind(
-    tasks: Iterable[Mapping], points: Mapping[str, int] | None = None
+    tasks: Iterable[Mapping],
+    points: Mapping[str, int] | None = None,
+    *,
+    jurisdiction: Jurisdiction | None = None,
 ) -> list[UnitGroup]:
     """A board's task rows → one ranked group per kind that leads a rated task, in KINDS order."""
     rows = list(unit_ratings(tasks))
-    kinds = kinds_of(unit for unit, _ in rows)
+    kinds = kinds_of((unit for unit, _ in rows), jurisdiction)
     points = points or settings.DUCHA_POINTS
     groups = []
     for kind in KINDS:

@@ -1,10 +1,15 @@
 """The public side: published boards (any month, any version), their downloads, task pages.
 
+Every jurisdiction has them: `/`, `/board/…` and `/tasks/…` are the home jurisdiction's,
+`/j/<slug>/`, `/j/<slug>/board/…` and `/j/<slug>/tasks/…` any jurisdiction's (`/j/` lists
+them). Each reads only its own publication chain and ledger.
+
 Nothing here needs a login. A published board never changes, so its rendered parts are
-cached. Every cache key starts with the head of the publication chain, which moves with
-each publication or correction of any month: one indexed query per request is enough to
-know that a cached part is still the truth (a new month for `/`, a new version, or a
-corrected previous month that changes the "against last month" column all move the head).
+cached. Every cache key starts with the head of the jurisdiction's publication chain, which
+moves with each publication or correction of any of its months: one indexed query per
+request is enough to know that a cached part is still the truth (a new month for `/`, a
+new version, or a corrected previous month that changes the "against last month" column
+all move the head).
 The rest of the key is the month, the version asked for, the filters, the language and
 whether htmx asked for the results only. The frame around the cached parts (navigation,
 the signed-in user, CSRF tokens) is rendered on every request.
@@ -35,14 +40,16 @@ from django.views.decorators.http import require_safe
 from ducha.boards import exports
 from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
-from ducha.boards.publication import header, snapshot_with_hash
+from ducha.boards.publication import chain_filter, header, snapshot_with_hash
 from ducha.boards.units import units_by_kind
 from ducha.ledger.models import Task
 from ducha.lib import clock, params
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
+from ducha.org.models import Jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, NOT_RATED
+from ducha.ratings.facts import in_jurisdiction
 from ducha.ratings.reasons import reason_texts
 
 # Keys carry the chain head, so entries never go stale; the timeout only bounds memory.
@@ -84,18 +91,66 @@ def _url_month(text: str) -> dt.date:
     return when
 
 
+# Jurisdictions --------------------------------------------------------------------------
+
+
+def _jurisdiction(slug: str | None) -> Jurisdiction | None:
+    """The jurisdiction of a `/j/<slug>/` page; None on the home routes (no query needed)."""
+    if slug is None:
+        return None
+    found = Jurisdiction.objects.filter(slug=slug).first()
+    if found is None:
+        raise Http404(f"没有标识为 {slug} 的辖区")
+    return found
+
+
+def _base(jurisdiction: Jurisdiction | None) -> str:
+    """What the page's own links start with: nothing for the home routes, /j/<slug> else."""
+    return "" if jurisdiction is None else f"/j/{jurisdiction.slug}"
+
+
+def _reverse(jurisdiction: Jurisdiction | None, name: str, *args) -> str:
+    if jurisdiction is None:
+        return reverse(f"boards:{name}", args=args)
+    return reverse(f"boards:j_{name}", args=[jurisdiction.slug, *args])
+
+
+@require_safe
+def jurisdictions(request):
+    """Every jurisdiction with a public board, as the tree they form, each linked to its board
+    (one above them without a board of its own is named, unlinked, to hold them)."""
+    # A blank jurisdiction is the home one's (publications written before there were several).
+    published = set(Publication.objects.values_list("jurisdiction", flat=True).distinct())
+    children: dict[int | None, list[Jurisdiction]] = {}
+    for j in Jurisdiction.objects.order_by("order", "slug"):
+        children.setdefault(j.parent_id, []).append(j)
+
+    def entries(parent_id: int | None) -> list[dict]:
+        out = []
+        for j in children.get(parent_id, []):
+            below = entries(j.pk)
+            has_board = j.pk in published or (j.home and None in published)
+            if has_board or below:
+                url = f"{_base(j)}/" if has_board else None
+                out.append({"jurisdiction": j, "url": url, "children": below})
+        return out
+
+    return render(request, "boards/jurisdictions.html", {"places": entries(None)})
+
+
 # Board pages ----------------------------------------------------------------------------
 
 
 @require_safe
-def latest_board(request):
+def latest_board(request, slug: str | None = None):
     """The newest month that has a publication, in its latest version."""
-    return _board_response(request, None, None)
+    return _board_response(request, _jurisdiction(slug), None, None)
 
 
 @require_safe
-def board(request, month: str):
-    return _board_response(request, _url_month(month), _version_of(request))
+def board(request, month: str, slug: str | None = None):
+    jurisdiction = _jurisdiction(slug)
+    return _board_response(request, jurisdiction, _url_month(month), _version_of(request))
 
 
 def _version_of(request) -> int | None:
@@ -123,21 +178,29 @@ def _wants_results_only(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
-def _chain_head(request) -> str | None:
-    # An anonymous visitor's page cache has just read it (pagecache.public_page).
+def _chain_head(request, jurisdiction: Jurisdiction | None) -> str | None:
+    # An anonymous visitor's page cache has just read it (pagecache.public_page), for the
+    # jurisdiction of the same address.
     head = getattr(request, "chain_head", None)
     if head is None:
-        head = Publication.objects.order_by("-seq").values_list("sha256", flat=True).first()
+        head = (
+            Publication.objects.filter(chain_filter(jurisdiction))
+            .order_by("-seq")
+            .values_list("sha256", flat=True)
+            .first()
+        )
     return None if head == "-" else head
 
 
-def _board_response(request, month: dt.date | None, version: int | None):
-    head = _chain_head(request)
+def _board_response(
+    request, jurisdiction: Jurisdiction | None, month: dt.date | None, version: int | None
+):
+    head = _chain_head(request, jurisdiction)
     if head is None:
-        return _missing_board(request, month)
+        return _missing_board(request, jurisdiction, month)
     filters = _filters(request.GET)
     partial = _wants_results_only(request)
-    key = _cache_key(
+    parts = [
         "board",
         head,
         format_month(month) if month else "latest",
@@ -145,12 +208,15 @@ def _board_response(request, month: dt.date | None, version: int | None):
         sorted(filters.items()),
         get_language(),
         partial,
-    )
+    ]
+    if jurisdiction is not None:  # its links differ from the home routes' (/j/<home>/ too)
+        parts.append(jurisdiction.slug)
+    key = _cache_key(*parts)
     part = cache.get(key)
     if part is None:
-        context = _board_context(request, month, version, filters)
+        context = _board_context(request, jurisdiction, month, version, filters)
         if context is None:
-            return _missing_board(request, month)
+            return _missing_board(request, jurisdiction, month)
         if partial:
             part = {
                 "sha": context["publication"]["sha256"],
@@ -208,12 +274,18 @@ def _not_modified(request, etag: str):
     return answer if answer.status_code == 304 else None
 
 
-def _board_context(request, month: dt.date | None, version: int | None, filters: dict):
+def _board_context(
+    request,
+    jurisdiction: Jurisdiction | None,
+    month: dt.date | None,
+    version: int | None,
+    filters: dict,
+):
     """Everything the board page shows; None when that month or version is not published."""
     metas = list(
-        Publication.objects.order_by("month", "version").values(
-            "pk", "month", "version", "kind", "reason", "sha256", "previous", "published_at"
-        )
+        Publication.objects.filter(chain_filter(jurisdiction))
+        .order_by("month", "version")
+        .values("pk", "month", "version", "kind", "reason", "sha256", "previous", "published_at")
     )
     if not metas:
         return None
@@ -245,13 +317,23 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     published_at = clock.local(publication["published_at"])
     latest_version = versions[-1]
     version_query = f"?version={version}" if version is not None else ""
-    title = gettext("%(city)s改革任务“四色”督查公示") % {"city": settings.DUCHA_CITY}
+    place = exports.place_name(jurisdiction)
+    title = gettext("%(city)s改革任务“四色”督查公示") % {"city": place}
+    if jurisdiction is None or jurisdiction.home:
+        page_title = gettext("%(month)s“四色”督查公示") % {"month": month_label(month)}
+    else:  # a county's board names the county: its tab stands beside the city's
+        page_title = gettext("%(place)s%(month)s“四色”督查公示") % {
+            "place": place,
+            "month": month_label(month),
+        }
+    base = _base(jurisdiction)
     return {
         "publication": publication,
         "month_text": month_text,
         "month_label": month_label(month),
         "title": title,
-        "page_title": gettext("%(month)s“四色”督查公示") % {"month": month_label(month)},
+        "page_title": page_title,
+        "base": base,
         "published_on": day_label(published_at.date()),
         "published_at": published_at,
         "kind": KINDS.get(publication["kind"], publication["kind"]),
@@ -291,12 +373,12 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
             "rating": [*MARKS.values(), NOT_RATED],
         },
         # Only the `board` partial reads it: an htmx filter request never asks for units.
-        "unit_groups": SimpleLazyObject(lambda: _unit_tables(board["tasks"])),
+        "unit_groups": SimpleLazyObject(lambda: _unit_tables(board["tasks"], jurisdiction)),
         "marks": list(MARKS.values()),
         "points": [(MARKS[k], settings.DUCHA_POINTS[k]) for k in MARKS],
         "path": request.path,
         "downloads": [
-            (fmt, label, reverse("boards:download", args=[month_text, fmt]) + version_query)
+            (fmt, label, _reverse(jurisdiction, "download", month_text, fmt) + version_query)
             for fmt, label in (
                 ("pdf", _("PDF 海报")),
                 ("xlsx", "Excel"),
@@ -307,7 +389,7 @@ def _board_context(request, month: dt.date | None, version: int | None, filters:
     }
 
 
-def _unit_tables(tasks: list[dict]) -> list[dict]:
+def _unit_tables(tasks: list[dict], jurisdiction: Jurisdiction | None) -> list[dict]:
     """The per-unit summary: city departments, counties and others, each ranked within itself."""
     return [
         {
@@ -323,7 +405,7 @@ def _unit_tables(tasks: list[dict]) -> list[dict]:
                 for s in group.units
             ],
         }
-        for group in units_by_kind(tasks)
+        for group in units_by_kind(tasks, jurisdiction=jurisdiction)
     ]
 
 
@@ -408,8 +490,13 @@ def _calendar(month: dt.date, published: list[dt.date]) -> dict:
     }
 
 
-def _missing_board(request, month: dt.date | None):
-    months = list(Publication.objects.order_by("month").values_list("month", flat=True).distinct())
+def _missing_board(request, jurisdiction: Jurisdiction | None, month: dt.date | None):
+    months = list(
+        Publication.objects.filter(chain_filter(jurisdiction))
+        .order_by("month")
+        .values_list("month", flat=True)
+        .distinct()
+    )
     context = {
         "heading": (
             gettext("%(month)s的公示尚未发布") % {"month": month_label(month)}
@@ -418,6 +505,7 @@ def _missing_board(request, month: dt.date | None):
         ),
         "message": gettext("每月的“四色”督查结果在次月10日公示。"),
         "months": [{"text": format_month(m), "label": month_label(m)} for m in months],
+        "base": _base(jurisdiction),
     }
     # `/` with nothing published yet is not an error, just an empty office.
     status = 200 if month is None and not months else 404
@@ -435,15 +523,17 @@ CONTENT_TYPES = {
 
 
 @require_safe
-def download(request, month: str, fmt: str):
+def download(request, month: str, fmt: str, slug: str | None = None):
     """The published board as JSON, CSV, xlsx or the PDF poster (latest version unless asked)."""
+    jurisdiction = _jurisdiction(slug)
     when, version = _url_month(month), _version_of(request)
-    versions = Publication.objects.filter(month=when).order_by("-version")
+    versions = Publication.objects.filter(chain_filter(jurisdiction), month=when)
+    versions = versions.order_by("-version")
     if version is not None:
         versions = versions.filter(version=version)
     meta = versions.values("pk", "version", "sha256").first()
     if meta is None:
-        return _missing_board(request, when)
+        return _missing_board(request, jurisdiction, when)
 
     etag = f'"{meta["sha256"]}.{fmt}"'
     not_modified = _not_modified(request, etag)
@@ -460,7 +550,8 @@ def download(request, month: str, fmt: str):
         cache.set(key, body, CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt in ("json", "pdf") else "attachment"
-    filename = f"ducha-board-{month}-v{meta['version']}.{fmt}"
+    place = "" if jurisdiction is None else f"{jurisdiction.slug}-"
+    filename = f"ducha-board-{place}{month}-v{meta['version']}.{fmt}"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     _set_validators(response, etag)
     return response
@@ -483,29 +574,32 @@ def _file(board: dict, fmt: str) -> bytes:
 # Task pages -----------------------------------------------------------------------------
 
 
-def _get_public_task(code: str) -> Task | None:
-    """Tasks are public, every field of them; this is the one place that looks them up."""
+def _get_public_task(code: str, jurisdiction: Jurisdiction | None) -> Task | None:
+    """Tasks are public, every field of them; this is the one place that looks them up.
+    A code is unique only within its jurisdiction (the home one on the home routes)."""
     return (
-        Task.objects.select_related("area", "leader", "lead_unit")
+        Task.objects.filter(in_jurisdiction(jurisdiction), code=code)
+        .select_related("area", "leader", "lead_unit")
         .with_co_units()
         .prefetch_related("nodes")
-        .filter(code=code)
         .first()
     )
 
 
 @require_safe
-def task_detail(request, code: str):
-    task = _get_public_task(code)
+def task_detail(request, code: str, slug: str | None = None):
+    jurisdiction = _jurisdiction(slug)
+    task = _get_public_task(code, jurisdiction)
     if task is None:
         context = {
             "heading": gettext("没有编号为 %(code)s 的改革任务") % {"code": code},
             "message": gettext("请从公示表中点击任务编号进入。"),
             "months": [],
+            "base": _base(jurisdiction),
         }
         return render(request, "boards/missing.html", context, status=404)
 
-    history, last = _task_history(task.code)
+    history, last = _task_history(task.code, jurisdiction)
     published = {n["code"]: n for n in last["nodes"]} if last else {}
     last_month = last["month"] if last else None
     nodes = []
@@ -535,20 +629,23 @@ def task_detail(request, code: str):
         "history": history,
         "last": last,
         "last_label": month_label(last_month) if last_month else "",
+        "base": _base(jurisdiction),
+        "place": None if jurisdiction is None or jurisdiction.home else jurisdiction.name,
     }
     return render(request, "boards/task.html", context)
 
 
-def _task_history(code: str) -> tuple[list[dict], dict | None]:
+def _task_history(
+    code: str, jurisdiction: Jurisdiction | None = None
+) -> tuple[list[dict], dict | None]:
     """The task's mark in every published month (latest versions), and its last published row.
 
     Per-publication indexes are cached under the publication's hash (which fixes its
     content), so the page costs the same few queries however many tasks a board holds.
     """
     latest: dict[dt.date, dict] = {}
-    for meta in Publication.objects.order_by("month", "version").values(
-        "pk", "month", "version", "sha256"
-    ):
+    chain = Publication.objects.filter(chain_filter(jurisdiction)).order_by("month", "version")
+    for meta in chain.values("pk", "month", "version", "sha256"):
         latest[meta["month"]] = meta
     metas = list(latest.values())
     marks = cached_parts(metas, "marks")
@@ -566,7 +663,7 @@ def _task_history(code: str) -> tuple[list[dict], dict | None]:
                 "adjusted": reason is not None,
                 "computed": MARKS.get(computed, NOT_RATED),
                 "reason": reason,
-                "url": reverse("boards:board", args=[text]) + f"#t-{code}",
+                "url": _reverse(jurisdiction, "board", text) + f"#t-{code}",
             }
         )
         last = meta

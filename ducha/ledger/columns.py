@@ -58,6 +58,12 @@ PROGRESS_COLUMNS = (
     Column("note", "进展情况", ("备注", "说明", "进展", "情况说明"), False),
 )
 
+# A ledger (or progress file) may say whose it is: a county's ledger carries its county in
+# every row. The blank templates do not ask for it, so it is read, never written there.
+JURISDICTION_COLUMN = Column("jurisdiction", "辖区", ("县市区", "jurisdiction"), False)
+LEDGER_FILE_COLUMNS = (*LEDGER_COLUMNS, JURISDICTION_COLUMN)
+PROGRESS_FILE_COLUMNS = (*PROGRESS_COLUMNS, JURISDICTION_COLUMN)
+
 
 _QUALIFIER = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
 IGNORE = "ignore"

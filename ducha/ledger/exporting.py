@@ -9,7 +9,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ducha.ledger.columns import LEDGER_COLUMNS
+from ducha.ledger.columns import JURISDICTION_COLUMN, LEDGER_COLUMNS
 from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.lib.months import format_month
@@ -23,6 +23,7 @@ from ducha.lib.xlsx import (
     set_text,
     write_header,
 )
+from ducha.org.models import Jurisdiction
 
 TASK_COLUMNS = ("task_code", "area", "title", "source", "leader", "lead_unit", "co_units")
 TRAILING_TASK_COLUMNS = ("requirements", "start_month", "status")
@@ -43,6 +44,7 @@ WIDTHS = {
     "start_month": 9,
     "status": 8,
 }
+JURISDICTION_WIDTH = 10
 
 
 def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
@@ -69,17 +71,21 @@ def ledger_rows(tasks) -> list[tuple[Task, list[dict[str, str]]]]:
     return out
 
 
-def export_ledger(path: str | Path, tasks=None) -> int:
-    """Write the ledger to `path`; returns the number of node rows written.
+def export_ledger(path: str | Path, tasks=None, *, jurisdiction: Jurisdiction | None = None) -> int:
+    """Write one jurisdiction's ledger (None: the home one) to `path`; returns the number
+    of node rows written.
 
-    In Chinese whatever the reader's language, so that it always imports back."""
+    In Chinese whatever the reader's language, so that it always imports back. Another
+    jurisdiction's ledger names it in a 辖区 column on every row: imported without
+    --jurisdiction, it is refused rather than written into the home ledger."""
+    jurisdiction = Jurisdiction.objects.resolve(jurisdiction)
     with translation.override(settings.LANGUAGE_CODE):
-        return _export_ledger(path, tasks)
+        return _export_ledger(path, tasks, jurisdiction)
 
 
-def _export_ledger(path: str | Path, tasks=None) -> int:
+def _export_ledger(path: str | Path, tasks, jurisdiction: Jurisdiction) -> int:
     if tasks is None:
-        tasks = Task.objects.all()
+        tasks = Task.objects.filter(jurisdiction=jurisdiction)
     tasks = (
         tasks.select_related("area", "leader", "lead_unit")
         .with_co_units()
@@ -90,9 +96,13 @@ def _export_ledger(path: str | Path, tasks=None) -> int:
     sheet = workbook.active
     sheet.title = "改革任务台账"
     columns = [c for c in LEDGER_COLUMNS if c.key in WIDTHS]  # no 序号: codes are written
+    widths_of = WIDTHS
+    if not jurisdiction.home:
+        columns.insert(0, JURISDICTION_COLUMN)
+        widths_of = WIDTHS | {JURISDICTION_COLUMN.key: JURISDICTION_WIDTH}
     keys = [c.key for c in columns]
-    widths = [WIDTHS[key] for key in keys]
-    write_header(sheet, 1, [(c.title, WIDTHS[c.key]) for c in columns])
+    widths = [widths_of[key] for key in keys]
+    write_header(sheet, 1, [(c.title, widths_of[c.key]) for c in columns])
     sheet.freeze_panes = "A2"
 
     # No merged cells: a merged block split by a page break prints badly (LibreOffice draws
@@ -105,6 +115,7 @@ def _export_ledger(path: str | Path, tasks=None) -> int:
     row_number, written = 2, 0
     for _task, rows in ledger_rows(tasks):
         for index, row in enumerate(rows):
+            row[JURISDICTION_COLUMN.key] = jurisdiction.name
             values = [
                 None if index and col in task_columns else row[key]
                 for col, key in enumerate(keys, start=1)
@@ -122,7 +133,8 @@ def _export_ledger(path: str | Path, tasks=None) -> int:
             written += 1
     last = max(row_number - 1, 1)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last}"
-    heading = f"{settings.DUCHA_CITY}改革任务台账（{clock.today().isoformat()} 导出）"
+    whose = settings.DUCHA_CITY if jurisdiction.home else jurisdiction.name
+    heading = f"{whose}改革任务台账（{clock.today().isoformat()} 导出）"
     print_setup(sheet, paper=A3, landscape=True, repeat_rows="1:1", heading=heading, titled=False)
     workbook.save(path)
     return written

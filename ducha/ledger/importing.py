@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +20,7 @@ from django.db import transaction
 from ducha.audit import record
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.codes import NODE_CODE_LENGTH, TASK_CODE_LENGTH, code_problem
-from ducha.ledger.columns import LEDGER_COLUMNS, PROGRESS_COLUMNS, Column
+from ducha.ledger.columns import LEDGER_FILE_COLUMNS, PROGRESS_FILE_COLUMNS, Column
 from ducha.ledger.layout import Layout, Options, locate, records
 from ducha.ledger.models import CoLeader, CoUnit, ImportRun, JointLead, Node, Progress, Task
 from ducha.ledger.names import closest, is_title, split_leaders, split_nodes, split_units
@@ -36,7 +36,7 @@ from ducha.lib.tabular import (
     read_tables,
 )
 from ducha.org.areas import CODE_PREFIXES
-from ducha.org.models import Area, Leader, Unit
+from ducha.org.models import Area, Jurisdiction, Leader, Unit
 
 Progressed = Callable[[int, int], None]
 
@@ -92,6 +92,7 @@ class Summary:
     similar: dict[str, str] = field(default_factory=dict)  # new name → closest existing one
     generated: list[tuple[str, str]] = field(default_factory=list)  # (made code, task title)
     changes: list[str] = field(default_factory=list)  # "任务 X 牵头单位：A → B"
+    jurisdiction: str = ""  # whose ledger, named when it is not the home one's
 
     @property
     def changed(self) -> bool:
@@ -108,6 +109,8 @@ class Summary:
     def lines(self) -> list[str]:
         what = "节点" if self.kind == ImportRun.Kind.LEDGER else "进展"
         where = f"{self.file} 工作表「{self.sheet}」" if self.sheet else self.file
+        if self.jurisdiction:
+            where += f"（{self.jurisdiction}）"
         verb = "预览（未写入任何数据）" if self.dry_run else "读取"
         out = [f"{where}：{verb} {self.rows} 行数据"]
         would = "将" if self.dry_run else ""
@@ -188,6 +191,44 @@ class _Collector:
             raise ImportFailed(self.table.where, self.errors, self.total)
 
 
+class _Whose:
+    """A file's 辖区 column against the jurisdiction imported into: one jurisdiction per
+    file, so a county's ledger never lands in the city's (or another county's) by mistake.
+    A blank cell says nothing (a task's continuation rows leave it blank)."""
+
+    def __init__(self, jurisdiction: Jurisdiction, positions: dict[str, int]):
+        self.jurisdiction = jurisdiction
+        self.known: dict[str, Jurisdiction] = {}
+        self.active = "jurisdiction" in positions
+        if self.active:
+            for j in Jurisdiction.objects.all():
+                self.known[_folded(j.slug)] = self.known[_folded(j.name)] = j
+
+    def check(self, row: int, values: dict, errors: _Collector) -> None:
+        text = cell_text(values.get("jurisdiction")) if self.active else ""
+        if not text:
+            return
+        named = self.known.get(_folded(text))
+        if named is not None and named.pk == self.jurisdiction.pk:
+            return
+        chosen = f"本次导入的是「{self.jurisdiction.name}」（{self.jurisdiction.slug}）"
+        if named is None:
+            message = (
+                f"「{text}」不是已知的辖区（应写辖区名称或标识），{chosen}；"
+                "一个文件只导入一个辖区，请用 --jurisdiction 指定"
+            )
+        else:
+            message = (
+                f"本行属于「{named.name}」，{chosen}；一个文件只导入一个辖区，"
+                f"请用 --jurisdiction {named.slug} 导入"
+            )
+        errors.add(row, "jurisdiction", message)
+
+
+def _folded(text: str) -> str:
+    return "".join(halfwidth(text).split()).lower()
+
+
 def _limits() -> Limits:
     return Limits(max_bytes=settings.DUCHA_IMPORT_MAX_MB * 1024 * 1024)
 
@@ -200,9 +241,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _start_run(kind: str, path: Path, summary: Summary, by, by_name: str) -> ImportRun:
+def _start_run(
+    kind: str, path: Path, summary: Summary, by, by_name: str, jurisdiction: Jurisdiction
+) -> ImportRun:
     return ImportRun.objects.create(
         kind=kind,
+        jurisdiction=jurisdiction,
         filename=summary.file,
         sha256=_sha256(path),
         rows=summary.rows,
@@ -215,21 +259,18 @@ def _finish_run(run: ImportRun, summary: Summary) -> None:
     run.created, run.updated, run.unchanged = summary.created, summary.updated, summary.unchanged
     run.save(update_fields=["created", "updated", "unchanged"])
     summary.run_id = run.pk
-    record(
-        "ledger_imported",
-        actor=run.by,
-        actor_name=run.by_name,
-        target=run,
-        detail={
-            "kind": run.kind,
-            "file": run.filename,
-            "sha256": run.sha256,
-            "created": summary.created,
-            "updated": summary.updated,
-            "new_units": summary.new_units,
-            "new_leaders": summary.new_leaders,
-        },
-    )
+    detail = {
+        "kind": run.kind,
+        "file": run.filename,
+        "sha256": run.sha256,
+        "created": summary.created,
+        "updated": summary.updated,
+        "new_units": summary.new_units,
+        "new_leaders": summary.new_leaders,
+    }
+    if not run.jurisdiction.home:
+        detail["jurisdiction"] = run.jurisdiction.slug
+    record("ledger_imported", actor=run.by, actor_name=run.by_name, target=run, detail=detail)
 
 
 # --- the ledger ------------------------------------------------------------------------
@@ -373,13 +414,14 @@ def parse_ledger(
     options: Options | None = None,
 ) -> ParsedLedger:
     options = options or Options()
+    jurisdiction = Jurisdiction.objects.resolve(options.jurisdiction)
     tables = tables if isinstance(tables, list) else [tables]
-    layout = locate(tables, LEDGER_COLUMNS, options, LEDGER_CORE, LEDGER_NEEDED)
+    layout = locate(tables, LEDGER_FILE_COLUMNS, options, LEDGER_CORE, LEDGER_NEEDED)
     table, positions = layout.table, layout.positions
-    titles = {c.key: c.title for c in LEDGER_COLUMNS}
+    titles = {c.key: c.title for c in LEDGER_FILE_COLUMNS}
     missing = [
         titles[c.key]
-        for c in LEDGER_COLUMNS
+        for c in LEDGER_FILE_COLUMNS
         if c.required and c.key not in positions and c.key not in ("task_code", "area", "due")
     ]
     if "task_code" not in positions and "seq" not in positions:
@@ -387,7 +429,8 @@ def parse_ledger(
     if missing:
         number = table.rows[layout.header_index][0]
         raise FileRefused(f"{table.where} 第{number}行：表头缺少必填列：{'、'.join(missing)}")
-    errors = _Collector(table, positions, LEDGER_COLUMNS)
+    errors = _Collector(table, positions, LEDGER_FILE_COLUMNS)
+    whose = _Whose(jurisdiction, positions)
     areas = _area_lookup()
     area_names = "、".join(a.name for a in Area.objects.all())
     year = options.year or title_year(layout.title_texts)
@@ -414,6 +457,7 @@ def parse_ledger(
                     notes.add(row, f"分区标题「{text}」不是领域名称，已跳过")
             continue
         row, values = item.row, item.values
+        whose.check(row, values, errors)
         text = {key: cell_text(values.get(key)) for key in TASK_KEYS}
         if by_code:
             code = code_text(values.get("task_code"))
@@ -465,14 +509,16 @@ def parse_ledger(
                 task.nodes.append(node)
 
     if not by_code:
-        _make_codes(list(tasks.values()), year, errors)
+        _make_codes(list(tasks.values()), year, errors, jurisdiction)
     errors.raise_if_any()
     if not tasks:
         raise FileRefused(f"{table.where}：表头下没有任何数据行")
     return ParsedLedger(list(tasks.values()), leader_titles, notes.lines(), layout)
 
 
-def _make_codes(tasks: list[ParsedTask], year: int | None, errors: _Collector) -> None:
+def _make_codes(
+    tasks: list[ParsedTask], year: int | None, errors: _Collector, jurisdiction: Jurisdiction
+) -> None:
     """序号-only ledgers: <area prefix><year>-<序号>, e.g. CY2021-007; the export writes
     them into 任务编号, so the next round trip matches by code."""
     seen: dict[str, int] = {}
@@ -494,7 +540,8 @@ def _make_codes(tasks: list[ParsedTask], year: int | None, errors: _Collector) -
     # A made code is a guess: it may only update the task it was made for before. Another
     # title under the same code is another ledger's task, never overwritten on a guess.
     made = {t.code: t for t in tasks if t.code in seen}
-    for code, title in Task.objects.filter(code__in=made).values_list("code", "title"):
+    mine = Task.objects.filter(jurisdiction=jurisdiction, code__in=made)
+    for code, title in mine.values_list("code", "title"):
         if title != made[code].title:
             errors.add(
                 made[code].row,
@@ -718,12 +765,15 @@ def import_ledger(
     dry_run: bool = False,
 ) -> Summary:
     options = options or Options()
+    jurisdiction = Jurisdiction.objects.resolve(options.jurisdiction)
+    options = replace(options, jurisdiction=jurisdiction)  # resolved once
     path = Path(path)
     tables = read_tables(path, _limits(), name=name)
     parsed = parse_ledger(tables, progressed, options)
     layout = parsed.layout
     summary = Summary(kind=ImportRun.Kind.LEDGER, file=layout.table.name)
     summary.sheet = layout.table.sheet
+    summary.jurisdiction = "" if jurisdiction.home else jurisdiction.name
     summary.dry_run = dry_run
     summary.rows = sum(len(t.nodes) for t in parsed.tasks)
     summary.warnings.extend(layout.table.notes)
@@ -736,12 +786,16 @@ def import_ledger(
     summary.joined = joined_runs([(row, t.code) for t in parsed.tasks for row in t.joined])
     try:
         with transaction.atomic():
-            run = None if dry_run else _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name)
-            write_ledger(parsed, summary)
-            gated = summary.new_units and Unit.objects.exclude(name__in=summary.new_units).exists()
+            run = None
+            if not dry_run:
+                run = _start_run(ImportRun.Kind.LEDGER, path, summary, by, by_name, jurisdiction)
+            write_ledger(parsed, summary, jurisdiction=jurisdiction)
+            # The first import into a jurisdiction with no units or leaders yet makes them.
+            units = Unit.objects.filter(jurisdiction=jurisdiction)
+            leaders = Leader.objects.filter(jurisdiction=jurisdiction)
+            gated = summary.new_units and units.exclude(name__in=summary.new_units).exists()
             gated = gated or (
-                summary.new_leaders
-                and Leader.objects.exclude(name__in=summary.new_leaders).exists()
+                summary.new_leaders and leaders.exclude(name__in=summary.new_leaders).exists()
             )
             if dry_run:
                 raise _DryRun
@@ -760,32 +814,38 @@ def preview_ledger(
     return import_ledger(path, options=options, name=name, dry_run=True)
 
 
-def _ensure_units(names: set[str], summary: Summary) -> dict[str, Unit]:
-    units = {u.name: u for u in Unit.objects.filter(name__in=names)}
+def _ensure_units(names: set[str], summary: Summary, jurisdiction: Jurisdiction) -> dict[str, Unit]:
+    mine = Unit.objects.filter(jurisdiction=jurisdiction)
+    units = {u.name: u for u in mine.filter(name__in=names)}
     missing = sorted(names - units.keys())
     if missing:
-        known = list(Unit.objects.values_list("name", flat=True))
+        known = list(mine.values_list("name", flat=True))
         for name in missing:
             if near := closest(name, known):
                 summary.similar[name] = near
-        created = Unit.objects.bulk_create(Unit(name=n, kind=Unit.guess_kind(n)) for n in missing)
+        created = Unit.objects.bulk_create(
+            Unit(jurisdiction=jurisdiction, name=n, kind=Unit.guess_kind(n)) for n in missing
+        )
         units.update({u.name: u for u in created})
         summary.new_units.extend(missing)
     return units
 
 
-def _ensure_leaders(titles: dict[str, str], names: set[str], summary: Summary) -> dict[str, Leader]:
+def _ensure_leaders(
+    titles: dict[str, str], names: set[str], summary: Summary, jurisdiction: Jurisdiction
+) -> dict[str, Leader]:
     """The leaders named, created when new; a title written beside a name ("陈静（副市长）")
     fills a leader's blank title and never overwrites one the office set."""
-    leaders = {p.name: p for p in Leader.objects.filter(name__in=names)}
+    mine = Leader.objects.filter(jurisdiction=jurisdiction)
+    leaders = {p.name: p for p in mine.filter(name__in=names)}
     missing = sorted(names - leaders.keys())
     if missing:
-        known = list(Leader.objects.values_list("name", flat=True))
+        known = list(mine.values_list("name", flat=True))
         for name in missing:
             if near := closest(name, known):
                 summary.similar[name] = near
         created = Leader.objects.bulk_create(
-            Leader(name=n, title=titles.get(n, "")) for n in missing
+            Leader(jurisdiction=jurisdiction, name=n, title=titles.get(n, "")) for n in missing
         )
         leaders.update({p.name: p for p in created})
         summary.new_leaders.extend(missing)
@@ -871,21 +931,30 @@ def _shown(key: str, value, names: dict[str, dict[int, str]]) -> str:
     return str(value)[:40]
 
 
-def write_ledger(ledger: ParsedLedger | list[ParsedTask], summary: Summary) -> None:
+def write_ledger(
+    ledger: ParsedLedger | list[ParsedTask],
+    summary: Summary,
+    *,
+    jurisdiction: Jurisdiction | None = None,
+) -> None:
+    """Upsert the tasks, nodes and names into one jurisdiction's ledger (None: the home one)."""
+    jurisdiction = Jurisdiction.objects.resolve(jurisdiction)
     if isinstance(ledger, list):
         parsed, titles = ledger, {}
     else:
         parsed, titles = ledger.tasks, ledger.titles
     unit_names = {u for t in parsed for u in (*t.lead_units, *t.co_units)}
-    units = _ensure_units(unit_names, summary)
-    leaders = _ensure_leaders(titles, {p for t in parsed for p in t.leaders}, summary)
+    units = _ensure_units(unit_names, summary, jurisdiction)
+    people = {p for t in parsed for p in t.leaders}
+    leaders = _ensure_leaders(titles, people, summary, jurisdiction)
     names = {
         "area_id": dict(Area.objects.values_list("pk", "name")),
         "leader_id": {p.pk: p.name for p in leaders.values()},
         "lead_unit_id": {u.pk: u.name for u in units.values()},
     }
 
-    existing = {t.code: t for t in Task.objects.filter(code__in=[p.code for p in parsed])}
+    mine = Task.objects.filter(jurisdiction=jurisdiction)
+    existing = {t.code: t for t in mine.filter(code__in=[p.code for p in parsed])}
     if changing := [t for t in existing.values()]:
         names["leader_id"].update(
             Leader.objects.filter(pk__in={t.leader_id for t in changing}).values_list("pk", "name")
@@ -908,7 +977,7 @@ def write_ledger(ledger: ParsedLedger | list[ParsedTask], summary: Summary) -> N
         }
         task = existing.get(p.code)
         if task is None:
-            task = Task(code=p.code, **values)
+            task = Task(jurisdiction=jurisdiction, code=p.code, **values)
             new_tasks.append(task)
             existing[p.code] = task
         elif differing := [k for k, v in values.items() if getattr(task, k) != v]:
@@ -1079,19 +1148,23 @@ def parse_progress(
 ) -> ParsedProgressFile:
     """Check every row, and that its task and node are in the ledger."""
     options = options or Options()
+    jurisdiction = Jurisdiction.objects.resolve(options.jurisdiction)
     tables = tables if isinstance(tables, list) else [tables]
-    layout = locate(tables, PROGRESS_COLUMNS, options, PROGRESS_CORE)
+    layout = locate(tables, PROGRESS_FILE_COLUMNS, options, PROGRESS_CORE)
     table, positions = layout.table, layout.positions
-    titles = {c.key: c.title for c in PROGRESS_COLUMNS}
-    missing = [titles[c.key] for c in PROGRESS_COLUMNS if c.required and c.key not in positions]
+    titles = {c.key: c.title for c in PROGRESS_FILE_COLUMNS}
+    missing = [
+        titles[c.key] for c in PROGRESS_FILE_COLUMNS if c.required and c.key not in positions
+    ]
     if missing:
         number = table.rows[layout.header_index][0]
         raise FileRefused(f"{table.where} 第{number}行：表头缺少必填列：{'、'.join(missing)}")
-    errors = _Collector(table, positions, PROGRESS_COLUMNS)
+    errors = _Collector(table, positions, PROGRESS_FILE_COLUMNS)
+    whose = _Whose(jurisdiction, positions)
     year = options.year or title_year(layout.title_texts)
     percents = _fraction_column(layout)
     if percents == "mixed":
-        column = layout.column("percent", PROGRESS_COLUMNS)
+        column = layout.column("percent", PROGRESS_FILE_COLUMNS)
         raise FileRefused(
             f"{table.where} {column}：既有 0–1 之间的小数（如 0.7）又有大于 1 的数，"
             "无法判断是比例还是百分数：请统一写成百分数（如 70 或 70%）"
@@ -1109,6 +1182,7 @@ def parse_progress(
             continue
         row, values = item.row, item.values
         before = errors.total
+        whose.check(row, values, errors)
         task_code = code_text(values.get("task_code"))
         node_code = code_text(values.get("node_code"))
         if not task_code:
@@ -1171,12 +1245,15 @@ def parse_progress(
     layout.notes.extend(notes.lines())
     if percents == "fraction":
         layout.notes.append(
-            f"{layout.column('percent', PROGRESS_COLUMNS)}的数都不大于 1，按比例读取（0.7 即 70%）"
+            f"{layout.column('percent', PROGRESS_FILE_COLUMNS)}的数都不大于 1，"
+            "按比例读取（0.7 即 70%）"
         )
     if layout.ignored:
         layout.notes.append("未识别的列（未导入）：" + "、".join(layout.ignored))
 
-    tasks = {t.code: t for t in Task.objects.filter(code__in={p.task_code for p in parsed})}
+    codes = {p.task_code for p in parsed}
+    tasks = {t.code: t for t in Task.objects.filter(jurisdiction=jurisdiction, code__in=codes)}
+    ledger = "台账" if jurisdiction.home else f"{jurisdiction.name}的台账"
     nodes = {
         (n.task_id, n.code): n
         for n in Node.objects.filter(task__in=tasks.values()).only("id", "task_id", "code")
@@ -1185,7 +1262,7 @@ def parse_progress(
     for p in parsed:
         task = tasks.get(p.task_code)
         if task is None:
-            errors.add(p.row, "task_code", f"任务 {p.task_code} 不在台账中，请先导入任务台账")
+            errors.add(p.row, "task_code", f"任务 {p.task_code} 不在{ledger}中，请先导入任务台账")
             continue
         node = nodes.get((task.pk, p.node_code))
         if node is None:
@@ -1215,19 +1292,23 @@ def import_progress(
     progressed: Progressed | None = None,
     dry_run: bool = False,
 ) -> Summary:
+    options = options or Options()
+    jurisdiction = Jurisdiction.objects.resolve(options.jurisdiction)
+    options = replace(options, jurisdiction=jurisdiction)  # resolved once
     path = Path(path)
     tables = read_tables(path, _limits(), name=name)
     parsed = parse_progress(tables, progressed, options)
     layout = parsed.layout
     summary = Summary(kind=ImportRun.Kind.PROGRESS, file=layout.table.name, rows=len(parsed.rows))
     summary.sheet, summary.dry_run = layout.table.sheet, dry_run
+    summary.jurisdiction = "" if jurisdiction.home else jurisdiction.name
     summary.warnings.extend([*layout.table.notes, *layout.notes])
     try:
         with transaction.atomic():
             if dry_run:
                 write_progress(parsed.rows, None, summary)
                 raise _DryRun
-            run = _start_run(ImportRun.Kind.PROGRESS, path, summary, by, by_name)
+            run = _start_run(ImportRun.Kind.PROGRESS, path, summary, by, by_name, jurisdiction)
             write_progress(parsed.rows, run, summary)
             _finish_run(run, summary)
     except _DryRun:

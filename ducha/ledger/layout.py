@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ducha.ledger.columns import IGNORE, Column, field_for, fold, lookup
 from ducha.ledger.names import split_nodes
 from ducha.lib.tabular import FileRefused, Table, cell_text, column_letter, halfwidth
+
+if TYPE_CHECKING:
+    from ducha.org.models import Jurisdiction
 
 HEADER_ROWS = 30  # title rows above the header: the header is looked for this far down
 EXAMPLE_SHEETS = ("示例", "样例", "范例", "样表", "说明", "example", "instruction", "选项")
@@ -53,6 +57,8 @@ class Options:
     year: int | None = None
     hidden: str = "refuse"  # or "include", "skip"
     allow_new: bool = False
+    # Whose ledger the file is: every lookup and every row made is in it (None: the home one).
+    jurisdiction: Jurisdiction | None = None
 
 
 @dataclass

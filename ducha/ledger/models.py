@@ -5,7 +5,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.lib.clock import StampField
-from ducha.org.models import Area, Leader, Unit
+from ducha.org.models import (
+    Area,
+    Jurisdiction,
+    Leader,
+    Unit,
+    home_jurisdiction_id,
+    of_jurisdiction,
+)
 
 
 class TaskQuerySet(models.QuerySet):
@@ -13,6 +20,10 @@ class TaskQuerySet(models.QuerySet):
         """Tasks the unit leads, alone or jointly (共同牵头)."""
         joint = JointLead.objects.filter(unit=unit).values("task_id")
         return self.filter(models.Q(lead_unit=unit) | models.Q(pk__in=joint))
+
+    def in_jurisdiction(self, jurisdiction: Jurisdiction | None = None):
+        """The tasks of one jurisdiction's ledger (None: the home one)."""
+        return self.filter(of_jurisdiction(jurisdiction))
 
     def active(self):
         return self.filter(status=Task.Status.ACTIVE)
@@ -55,7 +66,14 @@ class Task(models.Model):
         SUSPENDED = "suspended", _("暂停")
         CANCELLED = "cancelled", _("取消")
 
-    code = models.CharField("任务编号", max_length=32, unique=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        default=home_jurisdiction_id,
+        related_name="tasks",
+    )
+    code = models.CharField("任务编号", max_length=32)
     title = models.CharField("任务名称", max_length=300)
     area = models.ForeignKey(Area, verbose_name="领域", on_delete=models.PROTECT)
     source = models.CharField("任务来源", max_length=16, choices=Source)
@@ -85,6 +103,11 @@ class Task(models.Model):
         ordering = ["code"]
         verbose_name = verbose_name_plural = "改革任务"
         indexes = [models.Index(fields=["lead_unit", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "code"], name="task_code_unique_in_jurisdiction"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -202,6 +225,13 @@ class ImportRun(models.Model):
         PROGRESS = "progress", _("月度进展")
 
     kind = models.CharField("类型", max_length=16, choices=Kind)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        default=home_jurisdiction_id,
+        related_name="+",
+    )
     filename = models.CharField("文件名", max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)
     rows = models.PositiveIntegerField("行数", default=0)

@@ -1,8 +1,10 @@
 """Whole-page caching of public pages for anonymous visitors.
 
 A published board never changes, so an anonymous visitor's page depends only on the URL,
-the language and the head of the publication chain (a new publication or correction moves
-it). Signed-in users, htmx requests and anything but GET go through the view as usual.
+the language and the head of its jurisdiction's publication chain (a new publication or
+correction there moves it; a county's publication leaves the city's pages cached, and the
+other way round). A page under /j/<slug>/ is that jurisdiction's, any other the home one's.
+Signed-in users, htmx requests and anything but GET go through the view as usual.
 
 A shared page must carry nothing of one visitor: a visitor with flash messages waiting is
 served by the view and never stored (a message planted through a logout or an upload name
@@ -23,9 +25,28 @@ KEPT_HEADERS = ("Content-Type", "ETag", "Cache-Control", "Vary", "Content-Langua
 SECONDS = 24 * 3600
 
 
-def chain_head() -> str:
+# The home chain's rows are those with a blank jurisdiction or the home one's
+# (boards.publication.chain_filter says the same to the ORM).
+HOME_HEAD = """
+SELECT p.sha256 FROM boards_publication p
+LEFT JOIN org_jurisdiction j ON j.id = p.jurisdiction_id
+WHERE p.jurisdiction_id IS NULL OR j.home
+ORDER BY p.seq DESC LIMIT 1"""
+HEAD_OF = """
+SELECT p.sha256 FROM boards_publication p
+JOIN org_jurisdiction j ON j.slug = %s
+WHERE p.jurisdiction_id = j.id OR (j.home AND p.jurisdiction_id IS NULL)
+ORDER BY p.seq DESC LIMIT 1"""
+
+
+def chain_head(slug: str | None = None) -> str:
+    """The newest publication's hash in the chain of the jurisdiction `slug` (the home one
+    without), "-" when it has none (or there is no such jurisdiction)."""
     with connection.cursor() as cursor:  # raw: this runs on every public request
-        cursor.execute("SELECT sha256 FROM boards_publication ORDER BY seq DESC LIMIT 1")
+        if slug is None:
+            cursor.execute(HOME_HEAD)
+        else:
+            cursor.execute(HEAD_OF, [slug])
         row = cursor.fetchone()
     return row[0] if row else "-"
 
@@ -60,7 +81,7 @@ def public_page(view):
             or _messages_pending(request)
         ):
             return view(request, *args, **kwargs)
-        head = chain_head()
+        head = chain_head(kwargs.get("slug"))
         request.chain_head = head  # the view keys its own cache by it too: one query, not two
         # Hashed: a visitor's query string is his to make as long as he likes.
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()

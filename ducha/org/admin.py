@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
 from ducha.audit.admin import AuditedAdmin
-from ducha.org.models import Area, Leader, Unit, User
+from ducha.org.models import Area, Jurisdiction, Leader, Unit, User
 
 # Fields that make someone an administrator or widen what he may do there.
 POWERS = ["is_superuser", "is_staff", "groups", "user_permissions"]
@@ -19,8 +19,19 @@ class AreaAdmin(AuditedAdmin):
     list_editable = ["order"]
 
 
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(AuditedAdmin):
+    list_display = ["name", "slug", "level", "parent", "home", "deadline_day", "publish_day"]
+    list_filter = ["level"]
+    search_fields = ["name", "slug"]
+    # Which jurisdiction is this server's own is set once, when it is installed.
+    readonly_fields = ["home"]
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedAdmin):
+    # A unit stays in the jurisdiction it was made in (the home one, made here).
+    exclude = ["jurisdiction"]
     list_display = ["name", "short_name", "kind", "parent", "order", "is_active", "approves_alone"]
     list_filter = ["kind", "is_active", "approves_alone"]
     search_fields = ["name", "short_name"]
@@ -30,6 +41,7 @@ class UnitAdmin(AuditedAdmin):
 
 @admin.register(Leader)
 class LeaderAdmin(AuditedAdmin):
+    exclude = ["jurisdiction"]
     list_display = ["name", "title", "order"]
     search_fields = ["name"]
 

@@ -2,10 +2,112 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import DatabaseError, models
 from django.utils.translation import gettext_lazy as _
 
 from ducha.lib import clock
+
+
+class JurisdictionQuerySet(models.QuerySet):
+    def home(self) -> "Jurisdiction":
+        """The jurisdiction this server's / and /board/ show, and commands act on by default."""
+        return self.get(home=True)
+
+    def resolve(self, jurisdiction: "Jurisdiction | None") -> "Jurisdiction":
+        """The jurisdiction a function acting on one was given: None means the home one."""
+        return self.home() if jurisdiction is None else jurisdiction
+
+    def below(self, jurisdiction: "Jurisdiction") -> list["Jurisdiction"]:
+        """Every jurisdiction under this one, at any depth, in tree order (one query)."""
+        children: dict[int | None, list[Jurisdiction]] = {}
+        for j in self.order_by("order", "slug"):
+            children.setdefault(j.parent_id, []).append(j)
+        out, stack = [], list(reversed(children.get(jurisdiction.pk, [])))
+        while stack:
+            j = stack.pop()
+            out.append(j)
+            stack.extend(reversed(children.get(j.pk, [])))
+        return out
+
+
+class Jurisdiction(models.Model):
+    """A province, a city or a county (县市区): each runs its own ledger, calendar,
+    publication chain and boards, by the same rules (SPEC.md §2 applies inside each)."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        COUNTY = "county", _("县市区")
+
+    slug = models.SlugField("标识", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=50)
+    level = models.CharField("层级", max_length=16, choices=Level, default=Level.CITY)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    home = models.BooleanField("本级（首页所示）", default=False)
+    order = models.PositiveIntegerField("排序", default=0)
+    deadline_day = models.PositiveSmallIntegerField(
+        "报送截止日", null=True, blank=True, help_text="空白时用系统设置（每月 5 日）"
+    )
+    publish_day = models.PositiveSmallIntegerField(
+        "公示日", null=True, blank=True, help_text="空白时用系统设置（每月 10 日）"
+    )
+
+    objects = JurisdictionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "slug"]
+        verbose_name = verbose_name_plural = "辖区"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["home"], condition=models.Q(home=True), name="one_home_jurisdiction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def deadline(self) -> int:
+        return self.deadline_day or settings.DUCHA_REPORT_DEADLINE_DAY
+
+    @property
+    def publication_day(self) -> int:
+        return self.publish_day or settings.DUCHA_PUBLISH_DAY
+
+
+def of_jurisdiction(jurisdiction: "Jurisdiction | None", through: str = "") -> models.Q:
+    """The rows of `jurisdiction` (None: the home one, found by a join rather than a query of
+    its own), reached through `through` ("task__" from a node, "" on the row itself)."""
+    if jurisdiction is None:
+        return models.Q(**{f"{through}jurisdiction__home": True})
+    return models.Q(**{f"{through}jurisdiction": jurisdiction})
+
+
+def ensure_home() -> "Jurisdiction":
+    """The home jurisdiction, made if missing (a flushed test database, a bare install)."""
+    home = Jurisdiction.objects.filter(home=True).first()
+    if home is None:
+        home, _ = Jurisdiction.objects.get_or_create(
+            slug=settings.DUCHA_HOME_JURISDICTION,
+            defaults={"name": settings.DUCHA_CITY, "home": True},
+        )
+    return home
+
+
+def home_jurisdiction_id() -> int | None:
+    """The home jurisdiction's id, the default of every row that belongs to one (None
+    before the table exists: `makemigrations` asks for the default)."""
+    try:
+        return Jurisdiction.objects.filter(home=True).values_list("pk", flat=True).first()
+    except DatabaseError:
+        return None
 
 
 class Area(models.Model):
@@ -46,7 +148,14 @@ class Unit(models.Model):
         COUNTY = "county", _("县市区")
         OTHER = "other", _("其他")
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        default=home_jurisdiction_id,
+        related_name="units",
+    )
+    name = models.CharField("名称", max_length=100)
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=16, choices=Kind, default=Kind.MUNICIPAL)
     parent = models.ForeignKey(
@@ -71,6 +180,11 @@ class Unit(models.Model):
     class Meta:
         ordering = ["order", "name"]
         verbose_name = verbose_name_plural = "单位"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="unit_name_unique_in_jurisdiction"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -86,13 +200,25 @@ class Unit(models.Model):
 
 
 class Leader(models.Model):
-    name = models.CharField("姓名", max_length=50, unique=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        default=home_jurisdiction_id,
+        related_name="leaders",
+    )
+    name = models.CharField("姓名", max_length=50)
     title = models.CharField("职务", max_length=100, blank=True)
     order = models.PositiveIntegerField("排序", default=0)
 
     class Meta:
         ordering = ["order", "name"]
         verbose_name = verbose_name_plural = "分管市领导"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="leader_name_unique_in_jurisdiction"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -107,6 +233,13 @@ class User(AbstractUser):
         AUDITOR = "auditor", _("审计查看")
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name="辖区",
+        on_delete=models.PROTECT,
+        default=home_jurisdiction_id,
+        related_name="users",
+    )
     role = models.CharField("角色", max_length=16, choices=Role, default=Role.REPORTER)
     unit = models.ForeignKey(
         Unit,

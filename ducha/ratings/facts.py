@@ -15,6 +15,7 @@ from django.db.models import Case, CharField, F, IntegerField, Max, Min, Q, Valu
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from ducha.ledger.models import Node, Progress, Task
+from ducha.org.models import Jurisdiction, of_jurisdiction
 from ducha.ratings.rules import History, MonthFacts, NodeFacts, Row, month_index
 
 STATUS_CODES = {0: "not_started", 1: "in_progress", 2: "done"}
@@ -62,8 +63,14 @@ def _decode(latest: str) -> tuple[str, int | None]:
     return STATUS_CODES[int(latest[10])], None if percent == NO_PERCENT else percent
 
 
-def load_facts(month: dt.date, task_ids: list[int] | None = None) -> list[MonthFacts]:
-    """Every task (or those of `task_ids`) as `month` sees it, in four queries."""
+in_jurisdiction = of_jurisdiction  # the rows of one jurisdiction's tasks
+
+
+def load_facts(
+    month: dt.date, task_ids: list[int] | None = None, *, jurisdiction: Jurisdiction | None = None
+) -> list[MonthFacts]:
+    """Every task of `jurisdiction` (None: the home one) as `month` sees it, in four
+    queries; with `task_ids`, those tasks (restricted to `jurisdiction` only if given)."""
     tasks = Task.objects.order_by("code")
     nodes_q = Node.objects.order_by("task_id", "order", "code")
     current_q = Progress.objects.filter(month=month)
@@ -73,6 +80,11 @@ def load_facts(month: dt.date, task_ids: list[int] | None = None) -> list[MonthF
         nodes_q = nodes_q.filter(task_id__in=task_ids)
         current_q = current_q.filter(task_id__in=task_ids)
         history_q = history_q.filter(task_id__in=task_ids)
+    if task_ids is None or jurisdiction is not None:
+        tasks = tasks.filter(in_jurisdiction(jurisdiction))
+        nodes_q = nodes_q.filter(in_jurisdiction(jurisdiction, "task__"))
+        current_q = current_q.filter(in_jurisdiction(jurisdiction, "task__"))
+        history_q = history_q.filter(in_jurisdiction(jurisdiction, "task__"))
 
     nodes: dict[int, list[NodeFacts]] = defaultdict(list)
     codes: dict[int, str] = {}

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from ducha.audit import record
 from ducha.lib.dates import month_label
+from ducha.org.models import Jurisdiction
 from ducha.ratings import inputs, marks, rules
-from ducha.ratings.facts import load_facts
+from ducha.ratings.facts import in_jurisdiction, load_facts
 from ducha.ratings.models import Override
 
 
@@ -50,8 +51,9 @@ def _override_reason(o: Override) -> rules.Reason:
     return rules.Reason("override", f"改革办将评价由{was}调整为{now}：{o.reason}", args)
 
 
-# Recent results by (inputs version, month, task ids): the desk, /me/ and the publication
-# check rate the same month again and again between two writes. Process-local, unpickled.
+# Recent results by (inputs version, month, jurisdiction, task ids): the desk, /me/ and the
+# publication check rate the same month again and again between two writes. Process-local,
+# unpickled.
 _recent: OrderedDict[tuple, list[TaskRating]] = OrderedDict()
 RECENT = 64
 
@@ -60,21 +62,28 @@ def forget() -> None:
     _recent.clear()
 
 
-def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
-    """Every task's rating for `month` (of `tasks`, a queryset), sorted by task code.
+def rate_month(
+    month: dt.date, tasks=None, jurisdiction: Jurisdiction | None = None
+) -> list[TaskRating]:
+    """Every task's rating for `month`, sorted by task code: the tasks of `jurisdiction`
+    (None: the home one), or those of `tasks`, a queryset (which names its own tasks,
+    whatever their jurisdiction, unless `jurisdiction` is given too).
 
     Five queries; none but the version's when the month was rated since the last write to
     anything a rating reads. Inside a transaction (publishing, overriding) always computed."""
     ids = None if tasks is None else tuple(sorted(tasks.values_list("id", flat=True)))
+    if jurisdiction is not None and jurisdiction.home and ids is None:
+        jurisdiction = None  # the same tasks as None: one cache entry, and no join needed
     seen = inputs.version()
-    key = (seen, month, ids)
+    scope = None if jurisdiction is None else jurisdiction.pk
+    key = (seen, month, scope, ids)
     # get() and tolerated misses: a threaded server's other thread may evict meanwhile.
     hit = _recent.get(key) if seen is not None else None
     if hit is not None:
         with contextlib.suppress(KeyError):
             _recent.move_to_end(key)
         return hit
-    out = _rate(month, ids)
+    out = _rate(month, ids, jurisdiction)
     # Keep it only if nothing was written while it was read: then it is one committed state.
     if seen is not None and inputs.version() == seen:
         _recent[key] = out
@@ -84,10 +93,18 @@ def rate_month(month: dt.date, tasks=None) -> list[TaskRating]:
     return out
 
 
-def _rate(month: dt.date, ids: tuple[int, ...] | None) -> list[TaskRating]:
-    facts = load_facts(month, None if ids is None else list(ids))
+def _rate(
+    month: dt.date, ids: tuple[int, ...] | None, jurisdiction: Jurisdiction | None
+) -> list[TaskRating]:
+    facts = load_facts(month, None if ids is None else list(ids), jurisdiction=jurisdiction)
+    # Task codes are unique within a jurisdiction only: the overrides of the same tasks.
+    chosen = Override.objects.filter(month=month)
+    if ids is not None:
+        chosen = chosen.filter(task_id__in=ids)
+    if ids is None or jurisdiction is not None:
+        chosen = chosen.filter(in_jurisdiction(jurisdiction, "task__"))
     overrides: dict[str, Override] = {}
-    for o in Override.objects.filter(month=month).select_related("task").order_by("id"):
+    for o in chosen.select_related("task").order_by("id"):
         overrides[o.task.code] = o  # the latest row wins
     out = []
     for task in facts:

@@ -32,7 +32,9 @@ def override(request):
     month = params.month(data)
     if month is None:  # a write, or its form, names its month: never a guess
         raise params.BadParameter("month", _("请写明月份（YYYY-MM）"))
-    task = get_object_or_404(Task.objects.visible_to(request.user), code=data.get("task", ""))
+    # The office overrides its own jurisdiction's tasks (a code is unique only within one).
+    tasks = Task.objects.visible_to(request.user).filter(jurisdiction=request.user.jurisdiction_id)
+    task = get_object_or_404(tasks, code=data.get("task", ""))
     context = {
         "task": task,
         "month": month,

@@ -16,9 +16,10 @@ from ducha.reports.models import Evidence, Report
 
 
 def get_task_for_user(user, code: str) -> Task:
+    """A code is unique within a jurisdiction: the person's own is the one they work in."""
     tasks = Task.objects.visible_to(user).select_related("area", "leader", "lead_unit")
     try:
-        return tasks.get(code=code)
+        return tasks.get(jurisdiction_id=getattr(user, "jurisdiction_id", None), code=code)
     except Task.DoesNotExist:
         raise Http404("没有这项任务，或您无权查看") from None
 

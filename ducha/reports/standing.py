@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.ledger.models import Task
 from ducha.lib import clock
+from ducha.org.models import of_jurisdiction
 from ducha.ratings.monthly import TaskRating, rate_month
 from ducha.reports import workflow
 from ducha.reports.models import Report, month_open
@@ -103,10 +104,11 @@ class Standing:
         return "late" if self.overdue else "due"
 
 
-def month_standings(month: dt.date, tasks=None) -> list[Standing]:
-    """Every task (of `tasks`, a queryset) in `month`, in task-code order: six queries."""
+def month_standings(month: dt.date, tasks=None, jurisdiction=None) -> list[Standing]:
+    """Every task of the jurisdiction (None: the home one), or of `tasks`, a queryset, in
+    `month`, in task-code order: six queries."""
     everything = tasks is None  # then no list of ids to send: every query is lighter
-    tasks = Task.objects.all() if everything else tasks
+    tasks = Task.objects.in_jurisdiction(jurisdiction) if everything else tasks
     # What the pages show of a task, and no more: a desk lists hundreds of them.
     tasks = (
         tasks.select_related("leader", "lead_unit")
@@ -114,13 +116,17 @@ def month_standings(month: dt.date, tasks=None) -> list[Standing]:
         .order_by("code")
     )
     by_code = {t.code: t for t in tasks}
-    ratings = rate_month(month, None if everything else tasks)
+    ratings = (
+        rate_month(month, jurisdiction=jurisdiction) if everything else rate_month(month, tasks)
+    )
     reports_q = (
         Report.objects.filter(month=month)
         .select_related("unit")
         .only("task_id", "status", "late", "approved_at", "unit__name", "month")
     )
-    if not everything:
+    if everything:
+        reports_q = reports_q.filter(of_jurisdiction(jurisdiction, through="task__"))
+    else:
         reports_q = reports_q.filter(task_id__in=[t.pk for t in by_code.values()])
     reports = {r.task_id: r for r in reports_q}
     for task in by_code.values():  # pages reach the task from its report: no query each

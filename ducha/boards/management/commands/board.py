@@ -7,9 +7,13 @@ from django.core.management.base import BaseCommand, CommandError
 from ducha.audit import record
 from ducha.boards import exports
 from ducha.boards.models import Publication
-from ducha.boards.publication import snapshot_with_hash
+from ducha.boards.publication import chain_filter, snapshot_with_hash, whose
 from ducha.lib.cli import month_argument
 from ducha.lib.months import format_month_zh
+from ducha.org.management.commands._jurisdiction import (
+    add_jurisdiction_argument,
+    chosen_jurisdiction,
+)
 
 
 class Command(BaseCommand):
@@ -25,16 +29,20 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "csv", "xlsx", "pdf"], default="json")
         parser.add_argument("-o", "--output", help="输出文件（json、csv 默认输出到屏幕）")
         parser.add_argument("--version", type=int, dest="board_version", help="版本号，默认最新")
+        add_jurisdiction_argument(parser)
 
     def handle(self, *args, **options):
         month = month_argument(options["month"])
-        versions = Publication.objects.filter(month=month).order_by("-version")
+        jurisdiction = chosen_jurisdiction(options["jurisdiction"])
+        label = whose(jurisdiction) + format_month_zh(month)
+        versions = Publication.objects.filter(chain_filter(jurisdiction), month=month)
+        versions = versions.order_by("-version")
         if options["board_version"]:
             versions = versions.filter(version=options["board_version"])
         publication = versions.first()
         if publication is None:
             which = f"第{options['board_version']}版" if options["board_version"] else ""
-            raise CommandError(f"{format_month_zh(month)}{which}尚未发布")
+            raise CommandError(f"{label}{which}尚未发布")
         board = snapshot_with_hash(publication)
         fmt, output = options["format"], options["output"]
         if fmt in ("xlsx", "pdf") and not output:
@@ -59,9 +67,7 @@ class Command(BaseCommand):
                 target=publication,
                 detail={"what": "board", "format": fmt, "file": output},
             )
-            self.stdout.write(
-                f"已写出 {output}（{format_month_zh(month)}第{publication.version}版）"
-            )
+            self.stdout.write(f"已写出 {output}（{label}第{publication.version}版）")
 
     def _emit(self, text: str, output: str | None, bom: bool = False) -> None:
         if output:

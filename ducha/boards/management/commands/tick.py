@@ -9,7 +9,10 @@ from ducha.ratings import inputs
 
 
 class Command(BaseCommand):
-    help = "执行到期的定时工作（每月自动发布等），可重复运行；由 cron 或 systemd 定时器调用"
+    help = (
+        "执行到期的定时工作（各辖区按各自日程每月自动发布等），可重复运行；"
+        "由 cron 或 systemd 定时器调用"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--now", help="以此时刻为当前时间（ISO 格式），用于补跑或测试")

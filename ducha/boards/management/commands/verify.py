@@ -3,17 +3,20 @@ from django.core.management.base import BaseCommand, CommandError
 from ducha.audit import audit_head, check_audit_head, verify_log
 from ducha.audit.models import AuditEntry
 from ducha.boards.models import Publication
-from ducha.boards.publication import audit_coverage, chain_head, verify
+from ducha.boards.publication import audit_coverage, chain_heads, verify
 
 
 class Command(BaseCommand):
     help = (
-        "核验已发布公示的哈希和发布链、审计日志的哈希链；--head 同时核对链头是最新的一条，"
-        "--audit-head 核对记下的审计记录仍在且未被改动"
+        "核验已发布公示的哈希和发布链（本级和每个县市区等辖区各自的链）、审计日志的哈希链；"
+        "--head 同时核对本级链头是最新的一条，--audit-head 核对记下的审计记录仍在且未被改动"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--head", help="此前记下的链头 SHA-256（须是最新的一条）")
+        parser.add_argument(
+            "--head",
+            help="此前记下的本级发布链链头 SHA-256（须是本级最新的一条；其他辖区的链头见输出）",
+        )
         parser.add_argument(
             "--audit-head",
             help="此前记下的审计日志链头 序号:SHA-256（这条记录须仍在且未被改动）",
@@ -31,11 +34,18 @@ class Command(BaseCommand):
             if log:
                 said += ["审计日志核验失败：", *(f"  {p}" for p in log)]
             raise CommandError("\n".join(said))
-        head = chain_head()
+        heads = chain_heads()
         count = Publication.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"核验通过：{count} 条发布，哈希与链条完整"))
-        if head:
-            self.stdout.write(f"链头 SHA-256：{head.sha256}")
+        chains = f"（{len(heads)} 条发布链）" if len(heads) > 1 else ""
+        self.stdout.write(self.style.SUCCESS(f"核验通过：{count} 条发布{chains}，哈希与链条完整"))
+        # Home first, as always; then each other jurisdiction's, by slug.
+        for jurisdiction, head in heads:
+            if jurisdiction is None:
+                self.stdout.write(f"链头 SHA-256：{head.sha256}")
+            else:
+                self.stdout.write(
+                    f"「{jurisdiction.name}」（{jurisdiction.slug}）链头 SHA-256：{head.sha256}"
+                )
         entries = AuditEntry.objects.count()
         self.stdout.write(self.style.SUCCESS(f"审计日志核验通过：{entries} 条记录，哈希与链条完整"))
         newest = audit_head()

@@ -9,6 +9,10 @@ from ducha.ledger.layout import Options, parse_mapping
 from ducha.lib.console import ProgressBar
 from ducha.lib.months import FIRST_YEAR, LAST_YEAR
 from ducha.lib.tabular import FileRefused
+from ducha.org.management.commands._jurisdiction import (
+    add_jurisdiction_argument,
+    chosen_jurisdiction,
+)
 
 
 class ImportCommand(BaseCommand):
@@ -32,6 +36,7 @@ class ImportCommand(BaseCommand):
         hidden = parser.add_mutually_exclusive_group()
         hidden.add_argument("--include-hidden", action="store_true", help="隐藏的行和列也导入")
         hidden.add_argument("--skip-hidden", action="store_true", help="跳过隐藏的行和列")
+        add_jurisdiction_argument(parser)
 
     def options(self, options: dict, *, allow_new: bool = False) -> Options:
         year = options.get("year")
@@ -52,6 +57,7 @@ class ImportCommand(BaseCommand):
             year=year,
             hidden=hidden,
             allow_new=allow_new,
+            jurisdiction=chosen_jurisdiction(options.get("jurisdiction")),
         )
 
     def run_import(self, function, path: str, options: Options, dry_run: bool) -> None:

@@ -1,4 +1,4 @@
-from ducha.ledger.columns import LEDGER_COLUMNS
+from ducha.ledger.columns import LEDGER_FILE_COLUMNS
 from ducha.ledger.importing import import_ledger
 from ducha.ledger.management.commands._importing import ImportCommand
 
@@ -6,7 +6,7 @@ from ducha.ledger.management.commands._importing import ImportCommand
 class Command(ImportCommand):
     help = "导入改革任务台账（xlsx 或 csv，每个节点一行），按任务编号和节点编号更新或新增"
     label = "导入台账"
-    columns = LEDGER_COLUMNS
+    columns = LEDGER_FILE_COLUMNS
 
     def add_arguments(self, parser):
         super().add_arguments(parser)
