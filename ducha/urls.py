@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("ducha.desk.urls")),
     path("", include("ducha.ratings.urls")),
     path("", include("ducha.ledger.urls")),
+    path("", include("ducha.boards.cascade_urls")),
     path("", include("ducha.reports.download_urls")),
     path("", include("ducha.boards.urls")),
 ]

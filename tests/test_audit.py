@@ -510,6 +510,32 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
             f"ducha import-ledger 于 {w} 导入了月度进展“1月进展.xlsx”：新增 12 条，更新 3 条",
         ),
         (
+            record(
+                "task_pushed",
+                actor=wang,
+                target=t1,
+                detail={"to": ["decheng", "lingcheng"], "names": ["德城区", "陵城区"]},
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 将任务 {t1} 下达到 德城区、陵城区",
+        ),
+        (
+            record(
+                "task_accepted",
+                actor=wang,
+                target=t1,
+                detail={
+                    "source": t1.code,
+                    "jurisdiction": "decheng",
+                    "lead_unit": "区发展改革局",
+                    "leader": "李区长",
+                    "tightened": {"N1": "2021-05"},
+                },
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 承接了上级下达的任务 {t1}：牵头单位 区发展改革局，分管领导 李区长",
+        ),
+        (
             record("exported", actor=wang, detail={"what": "ledger", "rows": 64}, at=FEB_8),
             f"{who} 于 {w} 导出了任务台账（64 个节点行）",
         ),
@@ -633,7 +659,8 @@ def test_the_page_filters_by_task_and_month(client, story):
     )
     client.force_login(story["office"])
     by_task = client.get("/audit/", {"task": "T-1"}).context["page"]
-    assert {e.task_code for e in by_task} == {"T-1"} and len(by_task) == 10
+    on_t1 = [e for e, _ in said if e.task_code == "T-1"]
+    assert {e.task_code for e in by_task} == {"T-1"} and len(by_task) == len(on_t1) == 12
     by_month = client.get("/audit/", {"month": "2022-01"}).context["page"]
     month_entries = [e for e, _ in said if e.month == JANUARY]
     assert [e.seq for e in by_month] == sorted((e.seq for e in month_entries), reverse=True)

@@ -41,6 +41,8 @@ class AuditEntry(models.Model):
         MONTH_HELD = "month_held", pgettext_lazy("audit action", "暂缓发布")
         MONTH_RELEASED = "month_released", pgettext_lazy("audit action", "解除暂缓")
         LEDGER_IMPORTED = "ledger_imported", pgettext_lazy("audit action", "导入台账")
+        TASK_PUSHED = "task_pushed", pgettext_lazy("audit action", "下达任务")
+        TASK_ACCEPTED = "task_accepted", pgettext_lazy("audit action", "承接任务")
         EXPORTED = "exported", pgettext_lazy("audit action", "导出")
         USER_CHANGED = "user_changed", pgettext_lazy("audit action", "用户变更")
         ROLE_CHANGED = "role_changed", pgettext_lazy("audit action", "角色变更")

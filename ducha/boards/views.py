@@ -27,6 +27,7 @@ from itertools import groupby
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -38,11 +39,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from ducha.boards import exports
+from ducha.boards.cascade_views import grid_for_page
 from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
 from ducha.boards.publication import chain_filter, header, snapshot_with_hash
 from ducha.boards.units import units_by_kind
-from ducha.ledger.models import Task
+from ducha.ledger.models import Cascade, Task
 from ducha.lib import clock, params
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
@@ -579,6 +581,9 @@ def _get_public_task(code: str, jurisdiction: Jurisdiction | None) -> Task | Non
     A code is unique only within its jurisdiction (the home one on the home routes)."""
     return (
         Task.objects.filter(in_jurisdiction(jurisdiction), code=code)
+        # Whether it was pushed down to counties, in the same query: the grid costs its own
+        # queries only on the pages of the tasks that have one.
+        .annotate(has_cascades=Exists(Cascade.objects.filter(source=OuterRef("pk"))))
         .select_related("area", "leader", "lead_unit")
         .with_co_units()
         .prefetch_related("nodes")
@@ -632,7 +637,12 @@ def task_detail(request, code: str, slug: str | None = None):
         "base": _base(jurisdiction),
         "place": None if jurisdiction is None or jurisdiction.home else jurisdiction.name,
     }
-    return render(request, "boards/task.html", context)
+    if task.has_cascades:  # the counties it was pushed down to, month by month
+        context["county_grid"] = grid_for_page(task, [h["month"] for h in history])
+    response = render(request, "boards/task.html", context)
+    # The grid follows the counties' own chains and their taking up: never kept stale.
+    response.live = task.has_cascades
+    return response
 
 
 def _task_history(
@@ -658,6 +668,7 @@ def _task_history(
         text = format_month(meta["month"])
         history.append(
             {
+                "month": meta["month"],
                 "label": month_label(meta["month"]),
                 "mark": MARKS.get(rating, NOT_RATED),
                 "adjusted": reason is not None,

@@ -275,6 +275,30 @@ def _month_released(entry, data, words):
     return Described(_("%(who)s 于 %(when)s 解除了 %(month)s 公示的暂缓") % words)
 
 
+def _task_pushed(entry, data, words):
+    names = data.get("names") if isinstance(data.get("names"), list) else []
+    words |= {"task": entry.target_label, "to": "、".join(str(n) for n in names)}
+    text = _("%(who)s 于 %(when)s 将任务 %(task)s 下达到 %(to)s")
+    return Described(text % words, [])
+
+
+def _task_accepted(entry, data, words):
+    words |= {
+        "task": entry.target_label,
+        "unit": _text(data, "lead_unit"),
+        "leader": _text(data, "leader"),
+    }
+    text = _(
+        "%(who)s 于 %(when)s 承接了上级下达的任务 %(task)s：牵头单位 %(unit)s，分管领导 %(leader)s"
+    )
+    details = []
+    tightened = data.get("tightened")
+    if isinstance(tightened, dict) and tightened:
+        shown = "、".join(f"{code} → {due}" for code, due in tightened.items())
+        details.append(Detail(_("提前的节点时限"), shown))
+    return Described(text % words, details)
+
+
 def _ledger_imported(entry, data, words):
     words |= {
         "file": _text(data, "file"),
@@ -368,6 +392,8 @@ def _something(entry, data, words):
 
 SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.LOGIN: _login,
+    Action.TASK_PUSHED: _task_pushed,
+    Action.TASK_ACCEPTED: _task_accepted,
     Action.LOGIN_FAILED: _login_failed,
     Action.LOGOUT: _logout,
     Action.LOCKOUT: _lockout,

@@ -11,12 +11,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import SimpleNamespace
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from ducha.boards.models import Hold, Publication
-from ducha.boards.publication import posted
+from ducha.boards.publication import chain_filter, is_published, posted
+from ducha.ledger.models import Progress, Task
 from ducha.lib import clock
 from ducha.lib.months import add_months
+from ducha.org.models import Jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import standing, workflow
@@ -143,18 +146,22 @@ class MonthSummary:
         return out
 
 
-def summarize(month: dt.date) -> MonthSummary:
-    """Everything the desk shows for `month`, in a constant number of queries."""
-    rows = standing.month_standings(month)
+def summarize(month: dt.date, jurisdiction: Jurisdiction | None = None) -> MonthSummary:
+    """Everything the desk shows for `month` in `jurisdiction` (None: the home one), in a
+    constant number of queries."""
+    rows = standing.month_standings(month, jurisdiction=jurisdiction)
+    chain = chain_filter(jurisdiction)
     publications = list(
-        Publication.objects.filter(month=month).order_by("version").defer("snapshot")
+        Publication.objects.filter(chain, month=month).order_by("version").defer("snapshot")
     )
-    held = Hold.objects.filter(month=month, released_at__isnull=True).first()
+    held = Hold.objects.filter(chain, month=month, released_at__isnull=True).first()
     if publications:  # what was posted, not a recomputation
-        rated = [SimpleNamespace(**row) for row in posted(month)["tasks"]]
+        rated = [
+            SimpleNamespace(**row) for row in posted(month, jurisdiction=jurisdiction)["tasks"]
+        ]
     else:
         rated = [s.rating for s in rows]
-    before = _board_before(month)
+    before = _board_before(month, jurisdiction)
     moves = {
         r.task: marks.movement(before.get(r.task), r.rating, r.task in before)
         for r in rated
@@ -162,7 +169,7 @@ def summarize(month: dt.date) -> MonthSummary:
     }
     return MonthSummary(
         month=month,
-        deadline=workflow.deadline(month),
+        deadline=workflow.deadline(month, jurisdiction=jurisdiction),
         today=clock.today(),
         standings=rows,
         tally=standing.tally(rows),
@@ -174,7 +181,66 @@ def summarize(month: dt.date) -> MonthSummary:
     )
 
 
-def _board_before(month: dt.date) -> dict[str, str | None]:
+def _board_before(month: dt.date, jurisdiction: Jurisdiction | None) -> dict[str, str | None]:
     """Last month's latest publication as {task code: rating}; empty when not published."""
-    last = posted(add_months(month, -1))
+    last = posted(add_months(month, -1), jurisdiction=jurisdiction)
     return {t["task"]: t["rating"] for t in last["tasks"]} if last else {}
+
+
+@dataclass
+class Below:
+    """How far one jurisdiction below is with `month`, as its office's desk would say it:
+    what the city office reads of each county (read-only)."""
+
+    jurisdiction: Jurisdiction
+    tasks: int = 0  # its active tasks
+    reported: int = 0  # tasks with the month's progress (approved online or imported)
+    with_head: int = 0  # reports submitted, waiting for the unit head
+    with_office: int = 0  # reports the head approved, waiting for its office
+    accepted: int = 0
+    published: bool = False
+
+
+def below(month: dt.date, jurisdiction: Jurisdiction) -> list[Below]:
+    """The jurisdictions right under `jurisdiction`, each with its month in numbers: five
+    queries, however many there are."""
+    lines = {j.pk: Below(j) for j in Jurisdiction.objects.filter(parent=jurisdiction)}
+    if not lines:
+        return []
+    ids = list(lines)
+    for row in (
+        Task.objects.active()
+        .filter(jurisdiction__in=ids)
+        .values("jurisdiction")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        lines[row["jurisdiction"]].tasks = row["n"]
+    for row in (
+        Progress.objects.filter(month=month, task__jurisdiction__in=ids)
+        .values("task__jurisdiction")
+        .annotate(n=Count("task", distinct=True))
+        .order_by()
+    ):
+        lines[row["task__jurisdiction"]].reported = row["n"]
+    Status = Report.Status
+    for row in (
+        Report.objects.filter(month=month, task__jurisdiction__in=ids)
+        .values("task__jurisdiction")
+        .annotate(
+            with_head=Count("pk", filter=Q(status=Status.SUBMITTED)),
+            with_office=Count("pk", filter=Q(status=Status.APPROVED)),
+            accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        )
+        .order_by()
+    ):
+        line = lines[row["task__jurisdiction"]]
+        line.with_head, line.with_office = row["with_head"], row["with_office"]
+        line.accepted = row["accepted"]
+    published = Publication.objects.filter(month=month, jurisdiction__in=ids)
+    for pk in published.values_list("jurisdiction", flat=True).distinct():
+        lines[pk].published = True
+    for line in lines.values():
+        if line.jurisdiction.home:  # its chain also holds rows naming no jurisdiction
+            line.published = is_published(month, jurisdiction=line.jurisdiction)
+    return list(lines.values())

@@ -28,22 +28,23 @@ from ducha.audit.log import verify_log
 from ducha.audit.models import AuditEntry
 from ducha.boards.publication import PublicationError, hold, publish, release
 from ducha.desk.auditlog import describe
-from ducha.desk.month import summarize
+from ducha.desk.month import below, summarize
 from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, parse_month
+from ducha.org.models import Jurisdiction
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
-from ducha.reports import workflow
+from ducha.reports import scope, workflow
 
 
 class BadMonth(Exception):
     pass
 
 
-def _month(request) -> dt.date:
+def _month(request, jurisdiction: Jurisdiction) -> dt.date:
     """The month a page shows (the working month when none is asked for). A write names
     its month, and an unreadable one is refused rather than guessed."""
     if request.method == "POST":
@@ -51,20 +52,36 @@ def _month(request) -> dt.date:
             return parse_month(request.POST.get("month", ""))
         except ValueError:
             raise BadMonth from None
-    return params.month(request.GET, default=_default_month())
+    return params.month(request.GET, default=_default_month(jurisdiction))
 
 
-def _default_month() -> dt.date:
+def _default_month(jurisdiction: Jurisdiction) -> dt.date:
     """The month the office is working on: the one being reported, or just reported."""
-    return workflow.reporting_month()
+    return workflow.reporting_month(jurisdiction=jurisdiction)
+
+
+def _links(jurisdiction: Jurisdiction, own: bool) -> dict:
+    """Where the desk's links go: a desk of another jurisdiction (?j=<slug>) links its
+    reports and its own months, and its boards under /j/<slug>/."""
+    query = "" if own else f"{scope.PARAM}={jurisdiction.slug}"
+    return {
+        "j_query": query,  # for links that already have a query: "&" + this
+        "report_query": f"?{query}" if query else "",
+        "board_root": "/board/" if jurisdiction.home else f"/j/{jurisdiction.slug}/board/",
+    }
 
 
 @overseer_required
 @require_GET
 def office(request):
-    """The month at a glance: who has not reported, what waits for review, the preview."""
-    month = _month(request)
-    summary = summarize(month)
+    """The month at a glance in the person's own jurisdiction: who has not reported, what
+    waits for review, the preview, and how each jurisdiction right below it is doing.
+    The office of a city reads a county's desk at ?j=<slug>, read-only."""
+    user = request.user
+    jurisdiction = scope.jurisdiction_asked(user, request.GET) or user.jurisdiction
+    own = jurisdiction.pk == user.jurisdiction_id
+    month = _month(request, jurisdiction)
+    summary = summarize(month, jurisdiction=jurisdiction)
     show_all = params.choice(request.GET, "all", ("1",)) == "1"
     preview = [r for r in summary.rated if show_all or not is_routine(r.rating) or r.override]
     tasks = {s.task.code: s.task for s in summary.standings}
@@ -77,7 +94,11 @@ def office(request):
             "s": summary,
             "preview": rows,
             "show_all": show_all,
-            "can_act": request.user.is_office,
+            "jurisdiction": jurisdiction,
+            "own": own,
+            "below": below(month, jurisdiction),
+            **_links(jurisdiction, own),
+            "can_act": user.runs(jurisdiction.pk),
             "previous": add_months(month, -1),
             "next": add_months(month, 1),
             "month_text": format_month(month),
@@ -101,27 +122,30 @@ def _refusing_bad_months(view):
 @_refusing_bad_months
 def publication(request):
     """GET: the check before publishing or correcting; POST: publish, correct, hold, release.
+    Always of the office's own jurisdiction's chain: no office publishes another's.
 
     Publishing and correcting cannot be undone, so both go through the check page and the
     office confirms by typing the month; a correction also needs its reason."""
-    month = _month(request)
+    jurisdiction = request.user.jurisdiction
+    scope.require(request.user.runs(jurisdiction.pk))
+    month = _month(request, jurisdiction)
     if request.method == "GET":
         action = params.choice(request.GET, "action", ("publish", "correct"), "publish")
-        return _check_page(request, month, action)
+        return _check_page(request, month, action, jurisdiction)
     action = request.POST.get("action") or "publish"
-    who = {"by": request.user, "request": request}
+    who = {"by": request.user, "request": request, "jurisdiction": jurisdiction}
     back = f"{reverse('desk:office')}?month={format_month(month)}"
     words = month_label(month)
     try:
         if action in ("publish", "correct"):
             if request.POST.get("confirm", "").strip() != format_month(month):
                 error = _("请在确认框中输入 %(month)s 以确认发布") % {"month": format_month(month)}
-                return _check_page(request, month, action, error=error, status=400)
+                return _check_page(request, month, action, jurisdiction, error=error, status=400)
             seen, now = request.POST.get("seen", ""), inputs.version()
             if seen and now is not None and seen != str(now):
                 # Reports came in or ratings changed since the office looked: look again.
                 error = _("核对之后又有报送或评价发生变化，请看过下面的最新情况后再确认。")
-                return _check_page(request, month, action, error=error, status=409)
+                return _check_page(request, month, action, jurisdiction, error=error, status=409)
             if action == "publish":
                 result = publish(month, now=clock.now(), **who)
                 if not result.created:
@@ -136,7 +160,9 @@ def publication(request):
                 reason = request.POST.get("reason", "")
                 if not reason.strip():
                     error = _("请写明勘误理由")
-                    return _check_page(request, month, action, error=error, status=400)
+                    return _check_page(
+                        request, month, action, jurisdiction, error=error, status=400
+                    )
                 result = publish(month, correction=reason, now=clock.now(), **who)
                 messages.success(
                     request,
@@ -153,15 +179,22 @@ def publication(request):
             return HttpResponse(_("未知操作"), status=400)
     except PublicationError as e:
         if action in ("publish", "correct"):
-            return _check_page(request, month, action, error=str(e), status=400)
+            return _check_page(request, month, action, jurisdiction, error=str(e), status=400)
         messages.error(request, str(e))
     return redirect(back)
 
 
-def _check_page(request, month: dt.date, action: str, error: str = "", status: int = 200):
+def _check_page(
+    request,
+    month: dt.date,
+    action: str,
+    jurisdiction: Jurisdiction,
+    error: str = "",
+    status: int = 200,
+):
     if action not in ("publish", "correct"):
         action = "publish"
-    summary = summarize(month)
+    summary = summarize(month, jurisdiction=jurisdiction)
     tasks = {s.task.code: s.task for s in summary.standings}
     moved = [m | {"task": tasks.get(m["code"])} for m in summary.movers]
     # A correction publishes the month as it stands now: show what that changes.
@@ -189,12 +222,33 @@ def _check_page(request, month: dt.date, action: str, error: str = "", status: i
             "changed": changed,
             "seen": inputs.version(),
             "fresh_distribution": distribution(r.rating for r in fresh) if fresh else [],
+            "jurisdiction": jurisdiction,
+            **_links(jurisdiction, own=True),
         },
         status=status,
     )
 
 
 # The audit log -----------------------------------------------------------------------
+
+
+def _entries_read(user):
+    """The entries of the jurisdictions this person reads: what their people did, and what
+    the system did there (a command or `ducha tick` names a jurisdiction other than the
+    home one in its detail). What names none (the home jurisdiction's, and the server's
+    own: sign-ins from nowhere, backups) is read by those who read the home jurisdiction."""
+    read = list(
+        Jurisdiction.objects.filter(pk__in=user.jurisdictions_read).values_list("slug", "home")
+    )
+    system = Q(pk__in=[])  # nothing, unless a jurisdiction below says otherwise
+    for slug, home in read:
+        if home:
+            system |= ~Q(detail__contains='"jurisdiction":')
+        else:
+            system |= Q(detail__contains=f'"jurisdiction":"{slug}"')
+    people = Q(actor__jurisdiction__in=user.jurisdictions_read)
+    return AuditEntry.objects.filter(people | (Q(actor__isnull=True) & system))
+
 
 AUDIT_PER_PAGE = 50
 
@@ -203,8 +257,9 @@ AUDIT_PER_PAGE = 50
 @require_GET
 def audit_log(request):
     """The audit log in words, newest first, filtered by person, action, task and month,
-    with the chain's status (the office and the auditor)."""
-    entries = AuditEntry.objects.order_by("-seq")
+    with the chain's status (the office and the auditor, of what they read)."""
+    read = _entries_read(request.user)
+    entries = read.order_by("-seq")
     action = params.choice(request.GET, "action", AuditEntry.Action.values)
     if action:
         entries = entries.filter(action=action)
@@ -226,9 +281,9 @@ def audit_log(request):
         entries = entries.filter(Q(month=month) | older)
     page = Paginator(entries, AUDIT_PER_PAGE).get_page(params.number(request.GET, "page", 1, 1))
     actors = get_user_model().objects.filter(
-        pk__in=AuditEntry.objects.filter(actor__isnull=False).values("actor_id")
+        pk__in=read.filter(actor__isnull=False).values("actor_id")
     )
-    logged = AuditEntry.objects.order_by()
+    logged = read.order_by()
     context = {
         "page": page,
         "shown": [(entry, describe(entry)) for entry in page],

@@ -32,7 +32,7 @@ from ducha.ledger.exporting import WIDTHS
 from ducha.ledger.models import Node, Progress, Task
 from ducha.lib.months import format_month, format_month_zh
 from ducha.lib.xlsx import A3, A4, WRAP, fit_row, print_setup, set_text, write_header, write_table
-from ducha.org.models import Area, Leader, Unit
+from ducha.org.models import Area, Jurisdiction, Leader, Unit, of_jurisdiction
 
 LEDGER_SHEET = "改革任务台账"
 PROGRESS_SHEET = "月度进展"
@@ -64,12 +64,14 @@ class UnknownUnit(LookupError):
     """--unit names no unit; the message says so, in Chinese, and lists no other unit."""
 
 
-def unit_named(text: str) -> Unit:
-    """The unit a person named by its full name or its short name."""
+def unit_named(text: str, jurisdiction: Jurisdiction | None = None) -> Unit:
+    """The unit of `jurisdiction` (None: the home one) a person named by its full name or
+    its short name."""
     text = text.strip()
     if not text:
         raise UnknownUnit("请写单位的全称或简称")
-    found = list(Unit.objects.filter(Q(name=text) | Q(short_name=text))[:2])
+    units = Unit.objects.filter(of_jurisdiction(jurisdiction))
+    found = list(units.filter(Q(name=text) | Q(short_name=text))[:2])
     exact = [u for u in found if u.name == text]
     if exact:
         return exact[0]
@@ -155,10 +157,11 @@ class Lists:
         return f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${last}"
 
 
-def _ledger_rules(lists: Lists) -> dict[str, Rule]:
+def _ledger_rules(lists: Lists, jurisdiction: Jurisdiction | None = None) -> dict[str, Rule]:
     areas = list(Area.objects.values_list("name", flat=True))
-    leaders = list(Leader.objects.values_list("name", flat=True))
-    units = list(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+    mine = of_jurisdiction(jurisdiction)  # a county's template offers its own names only
+    leaders = list(Leader.objects.filter(mine).values_list("name", flat=True))
+    units = list(Unit.objects.filter(mine, is_active=True).values_list("name", flat=True))
     sources = [str(label) for label in Task.Source.labels]
     statuses = [str(label) for label in Task.Status.labels]
     area_list = lists.add("可选领域", areas)
@@ -354,14 +357,15 @@ def _guide_sheet(
     )
 
 
-def ledger_template(output: str | IO[bytes]) -> None:
-    """The blank ledger: header, drop-downs and date checks, and the guide."""
+def ledger_template(output: str | IO[bytes], jurisdiction: Jurisdiction | None = None) -> None:
+    """The blank ledger of `jurisdiction` (None: the home one): header, drop-downs of its
+    units and leaders, date checks, and the guide."""
     with translation.override(settings.LANGUAGE_CODE):
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = LEDGER_SHEET
         columns = [c for c in LEDGER_COLUMNS if c.key in LEDGER_KEYS]
-        rules = _ledger_rules(Lists(workbook))
+        rules = _ledger_rules(Lists(workbook), jurisdiction)
         _table_sheet(sheet, columns, LEDGER_WIDTHS, rules)
         heading = f"{settings.DUCHA_CITY}改革任务台账"
         print_setup(

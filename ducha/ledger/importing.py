@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ducha.audit import record
+from ducha.ledger.cascade import deadline_problems_of
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.codes import NODE_CODE_LENGTH, TASK_CODE_LENGTH, code_problem
 from ducha.ledger.columns import LEDGER_FILE_COLUMNS, PROGRESS_FILE_COLUMNS, Column
@@ -510,10 +511,24 @@ def parse_ledger(
 
     if not by_code:
         _make_codes(list(tasks.values()), year, errors, jurisdiction)
+    if jurisdiction.parent_id is not None:  # tasks taken up from above keep its deadlines
+        _check_cascaded(tasks.values(), jurisdiction, positions, errors)
     errors.raise_if_any()
     if not tasks:
         raise FileRefused(f"{table.where}：表头下没有任何数据行")
     return ParsedLedger(list(tasks.values()), leader_titles, notes.lines(), layout)
+
+
+def _check_cascaded(tasks, jurisdiction: Jurisdiction, positions, errors: _Collector) -> None:
+    """A node of a task pushed down from above is due no later than above (two queries)."""
+    late = deadline_problems_of(
+        jurisdiction, {t.code: {n.code: n.due_month for n in t.nodes} for t in tasks}
+    )
+    key = "due" if "due" in positions else "node"
+    for task in tasks:
+        rows = {n.code: n.row for n in task.nodes}
+        for node_code, message in late.get(task.code, []):
+            errors.add(rows[node_code], key, message)
 
 
 def _make_codes(

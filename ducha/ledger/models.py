@@ -34,16 +34,19 @@ class TaskQuerySet(models.QuerySet):
         return self.filter(models.Q(leader=leader) | models.Q(pk__in=further))
 
     def visible_to(self, user):
-        """What this person may read: everything for the office and the auditor, the
-        tasks the unit leads for its reporter and head, a leader's own tasks."""
+        """What this person may read: for the office and the auditor every task of their
+        jurisdiction and of those below it (read-only there: User.works_in); in one's own
+        jurisdiction only, the tasks the unit leads for its reporter and head, a leader's
+        own tasks."""
         if not user.is_authenticated:
             return self.none()
         if user.sees_everything:
-            return self
+            return self.filter(jurisdiction__in=user.jurisdictions_read)
+        own = self.filter(jurisdiction=user.jurisdiction_id)
         if user.is_unit_member:
-            return self.led_by(user.unit)
+            return own.led_by(user.unit)
         if user.is_city_leader:
-            return self.of_leader(user.leader_id)
+            return own.of_leader(user.leader_id)
         return self.none()
 
     def with_co_units(self):
@@ -307,3 +310,54 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task.code}/{self.node.code} {self.month:%Y-%m} {self.get_status_display()}"
+
+
+class Cascade(models.Model):
+    """A task the city pushed down to a county (一竿子插到底). Once the county's office
+    takes it up, `task` is the county's counterpart: the city's nodes copied, due no later
+    than the city's, with the county's own lead unit and leader."""
+
+    source = models.ForeignKey(
+        Task, verbose_name="上级任务", on_delete=models.CASCADE, related_name="cascades"
+    )
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name="下达辖区", on_delete=models.PROTECT, related_name="cascades"
+    )
+    task = models.OneToOneField(
+        Task,
+        verbose_name="承接任务",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cascaded_from",
+    )
+    pushed_at = StampField("下达时间", auto_now_add=True)
+    pushed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="下达人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField("承接时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="承接人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["source", "jurisdiction"]
+        verbose_name = verbose_name_plural = "任务下达"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "jurisdiction"], name="cascade_once_per_jurisdiction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.code} → {self.jurisdiction.name}"

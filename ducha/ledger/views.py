@@ -91,8 +91,10 @@ class ImportForm:
         lines = [line.strip() for line in self.mapping.splitlines() if line.strip()]
         return parse_mapping(lines, COLUMNS[self.kind])
 
-    def options(self, allow_new: bool = False) -> Options:
+    def options(self, jurisdiction, allow_new: bool = False) -> Options:
+        """The reading options, into `jurisdiction`'s ledger: the office's own, always."""
         return Options(
+            jurisdiction=jurisdiction,
             sheet=self.sheet or None,
             mapping=self._mapping(),
             year=int(self.year) if self.year else None,
@@ -249,7 +251,10 @@ def ledger(request):
     context["staged"] = _staged_file(request, token)
     try:
         summary = IMPORTERS[form.kind](
-            _path(token, entry), options=form.options(), name=entry["name"], dry_run=True
+            _path(token, entry),
+            options=form.options(request.user.jurisdiction),
+            name=entry["name"],
+            dry_run=True,
         )
     except (ImportFailed, FileRefused) as e:
         _update(request, token, previewed=None)  # the file stays staged, to read again
@@ -298,7 +303,7 @@ def confirm(request):
         with transaction.atomic():
             summary = IMPORTERS[form.kind](
                 path,
-                options=form.options(allow_new=allow),
+                options=form.options(request.user.jurisdiction, allow_new=allow),
                 name=entry["name"],
                 by=request.user,
                 by_name=request.user.username,
@@ -334,7 +339,7 @@ def confirm(request):
 @require_POST  # the export is audited, and no GET writes anything
 def ledger_export(request):
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
-        rows = export_ledger(tmp.name)
+        rows = export_ledger(tmp.name, jurisdiction=request.user.jurisdiction)
         data = Path(tmp.name).read_bytes()
     record("exported", actor=request.user, request=request, detail={"what": "ledger", "rows": rows})
     response = HttpResponse(

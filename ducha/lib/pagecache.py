@@ -4,7 +4,9 @@ A published board never changes, so an anonymous visitor's page depends only on 
 the language and the head of its jurisdiction's publication chain (a new publication or
 correction there moves it; a county's publication leaves the city's pages cached, and the
 other way round). A page under /j/<slug>/ is that jurisdiction's, any other the home one's.
-Signed-in users, htmx requests and anything but GET go through the view as usual.
+Signed-in users, htmx requests and anything but GET go through the view as usual, and a
+view marks a page `live` when it shows what other chains decide (a city task's county
+grid: a county's publication or taking up does not move the city's head).
 
 A shared page must carry nothing of one visitor: a visitor with flash messages waiting is
 served by the view and never stored (a message planted through a logout or an upload name
@@ -93,7 +95,7 @@ def public_page(view):
                 return response
             if hasattr(response, "render"):
                 response.render()
-            if _per_visitor(request, response):
+            if _per_visitor(request, response) or getattr(response, "live", False):
                 return response
             hit = (response.content, {h: response[h] for h in KEPT_HEADERS if h in response})
             cache.set(key, hit, SECONDS)

@@ -1,7 +1,10 @@
 """Who is who: the "1+6" areas, units, city leaders and the people who log in."""
 
+from functools import cached_property
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 from django.utils.translation import gettext_lazy as _
 
@@ -303,6 +306,45 @@ class User(AbstractUser):
             and not (hasattr(self, "is_verified") and self.is_verified())
         )
 
+    # Data scope. Everyone belongs to one jurisdiction and works in it alone; the office and
+    # the auditor of a city (or a province) also read every jurisdiction below theirs, and
+    # change nothing there: each county's office runs its own.
+
+    @cached_property
+    def jurisdictions_read(self) -> frozenset[int]:
+        """The ids of the jurisdictions whose ledger, reports and files this person reads:
+        his own, and for the office and the auditor every one below it (one query, asked
+        once per user object, which is once per request)."""
+        own = frozenset({self.jurisdiction_id})
+        if not self.sees_everything:
+            return own
+        # below() reads only the pk: no query for the jurisdiction itself.
+        below = Jurisdiction.objects.below(Jurisdiction(pk=self.jurisdiction_id))
+        return own | {j.pk for j in below}
+
+    def reads_in(self, jurisdiction_id: int | None) -> bool:
+        """May read this jurisdiction's tasks, reports and files (his own costs no query)."""
+        return self.is_active and (
+            jurisdiction_id == self.jurisdiction_id or jurisdiction_id in self.jurisdictions_read
+        )
+
+    def works_in(self, jurisdiction_id: int | None) -> bool:
+        """May change anything of this jurisdiction: his own only, whatever he reads."""
+        return self.is_active and jurisdiction_id == self.jurisdiction_id
+
+    def runs(self, jurisdiction_id: int | None) -> bool:
+        """The office of this very jurisdiction: it overrides, publishes, holds, imports."""
+        return self.is_office and self.works_in(jurisdiction_id)
+
+    def clean(self) -> None:
+        """A person's unit and leader are of his own jurisdiction (otherwise he would see
+        and do nothing: every rule asks the task's jurisdiction to be his)."""
+        super().clean()
+        for field, what in (("unit", "单位"), ("leader", "领导")):
+            related = getattr(self, field)
+            if related is not None and related.jurisdiction_id != self.jurisdiction_id:
+                raise ValidationError({field: f"所选{what}不属于该用户的辖区"})
+
     @property
     def is_unit_member(self) -> bool:
         """A unit's reporter or head: works on the tasks the unit leads."""
@@ -318,8 +360,12 @@ class User(AbstractUser):
         return self.is_active and self.role == self.Role.LEADER and self.leader_id is not None
 
     def leads(self, task) -> bool:
-        """A member of the task's lead unit."""
-        return self.is_unit_member and self.unit_id == task.lead_unit_id
+        """A member of the task's lead unit, in the task's jurisdiction."""
+        return (
+            self.is_unit_member
+            and self.unit_id == task.lead_unit_id
+            and self.works_in(task.jurisdiction_id)
+        )
 
     def is_alone_in_unit(self) -> bool:
         """No other active reporter or head in this person's unit."""
@@ -356,14 +402,15 @@ class User(AbstractUser):
         return self.is_unit_head and self.unit.approves_alone and self.is_alone_in_unit()
 
     def can_review(self, report) -> bool:
-        return self.is_office and report.status == report.Status.APPROVED
+        """The office of the report's own jurisdiction accepts what a head approved."""
+        return self.runs(report.task.jurisdiction_id) and report.status == report.Status.APPROVED
 
     def can_return(self, report) -> bool:
         """The office sends a unit's report back, before or after accepting it, while its
         month is open: a posted month is the record (a correction changes it), and a return
         undoes the approval's progress rows, which nobody could approve again."""
         return (
-            self.is_office
+            self.runs(report.task.jurisdiction_id)
             and report.status in (report.Status.APPROVED, report.Status.ACCEPTED)
             and report.month_is_open
         )

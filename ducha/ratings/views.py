@@ -2,6 +2,7 @@
 colours as a stylesheet generated from their one definition (marks.py)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -32,9 +33,12 @@ def override(request):
     month = params.month(data)
     if month is None:  # a write, or its form, names its month: never a guess
         raise params.BadParameter("month", _("请写明月份（YYYY-MM）"))
-    # The office overrides its own jurisdiction's tasks (a code is unique only within one).
-    tasks = Task.objects.visible_to(request.user).filter(jurisdiction=request.user.jurisdiction_id)
+    # The office overrides its own jurisdiction's tasks alone (a code is unique only within
+    # one): the city office reads its counties' months and changes none of them.
+    tasks = Task.objects.filter(jurisdiction=request.user.jurisdiction_id)
     task = get_object_or_404(tasks, code=data.get("task", ""))
+    if not request.user.runs(task.jurisdiction_id):
+        raise PermissionDenied
     context = {
         "task": task,
         "month": month,

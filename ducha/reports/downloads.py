@@ -37,7 +37,8 @@ def _xlsx(write: Callable[[io.BytesIO], object], filename: str, fallback: str) -
 
 
 def _progress(request, unit: Unit | None) -> HttpResponse:
-    month = params.month(request.GET, default=reporting_month())
+    jurisdiction = request.user.jurisdiction
+    month = params.month(request.GET, default=reporting_month(jurisdiction=jurisdiction))
     text = format_month(month)
     who = f"{unit.name}-" if unit is not None else ""
     return _xlsx(
@@ -50,7 +51,11 @@ def _progress(request, unit: Unit | None) -> HttpResponse:
 @require_safe
 @office_required
 def ledger(request):
-    return _xlsx(ledger_template, "改革任务台账模板.xlsx", "ledger-template.xlsx")
+    return _xlsx(
+        lambda out: ledger_template(out, request.user.jurisdiction),
+        "改革任务台账模板.xlsx",
+        "ledger-template.xlsx",
+    )
 
 
 @require_safe
@@ -58,7 +63,9 @@ def ledger(request):
 def progress(request):
     """Blank, or filled for the unit ?unit=<id> (the office sends it to the unit)."""
     unit_id = params.number(request.GET, "unit")
-    unit = get_object_or_404(Unit, pk=unit_id) if unit_id is not None else None
+    # The office sends its own units theirs: a unit of another jurisdiction is not found.
+    units = Unit.objects.filter(jurisdiction=request.user.jurisdiction_id)
+    unit = get_object_or_404(units, pk=unit_id) if unit_id is not None else None
     return _progress(request, unit)
 
 

@@ -11,15 +11,16 @@ from ducha.lib.clock import StampField
 from ducha.org.models import Unit
 
 
-def month_open(month) -> bool:
+def month_open(month, jurisdiction=None) -> bool:
     """Units report a month once it has started and until its board is posted (a posted
     month is the record, and later months rate from it), and never a month before any task
-    is rated (a node "done" in 1900 would rate a task ahead)."""
+    is rated (a node "done" in 1900 would rate a task ahead). In `jurisdiction`'s chain and
+    ledger (None: the home one)."""
     from ducha.boards.publication import first_rated_month, is_published  # boards reads no report
 
-    if month > clock.today().replace(day=1) or is_published(month):
+    if month > clock.today().replace(day=1) or is_published(month, jurisdiction=jurisdiction):
         return False
-    first = first_rated_month()
+    first = first_rated_month(jurisdiction=jurisdiction)
     return first is not None and month >= first
 
 
@@ -27,7 +28,7 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports on the tasks this person may read (Task.objects.visible_to)."""
         if user.is_authenticated and user.sees_everything:
-            return self
+            return self.filter(task__jurisdiction__in=user.jurisdictions_read)
         return self.filter(task__in=Task.objects.visible_to(user))
 
     def for_month(self, month):
@@ -113,8 +114,9 @@ class Report(models.Model):
 
     @cached_property
     def month_is_open(self) -> bool:
-        """Asked by several rules on one page: answered once per report object."""
-        return month_open(self.month)
+        """Asked by several rules on one page: answered once per report object, in its
+        task's jurisdiction (load the report with its task's jurisdiction to ask no more)."""
+        return month_open(self.month, jurisdiction=self.task.jurisdiction)
 
 
 class ReportLine(models.Model):
@@ -138,6 +140,7 @@ class ReportLine(models.Model):
 
 class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
+        """The files of the reports this person may read (Report.objects.visible_to)."""
         return self.filter(report__in=Report.objects.visible_to(user))
 
 

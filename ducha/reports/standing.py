@@ -132,7 +132,7 @@ def month_standings(month: dt.date, tasks=None, jurisdiction=None) -> list[Stand
     for task in by_code.values():  # pages reach the task from its report: no query each
         if task.pk in reports:
             reports[task.pk].task = task
-    deadline, today = workflow.deadline(month), clock.today()
+    deadline, today = workflow.deadline(month, jurisdiction=jurisdiction), clock.today()
     return [
         Standing(task, month, r, reports.get(task.pk), deadline, today)
         for r in ratings
@@ -179,7 +179,9 @@ def tally(standings: list[Standing]) -> Tally:
 def to_do(user, rows: list[Standing]) -> list[Standing]:
     """The tasks this unit member has to act on now: the head approves what was submitted;
     the reporter fills in what is due and corrects what the office sent back."""
-    if not user.is_unit_member or not rows or not month_open(rows[0].month):
+    if not user.is_unit_member or not rows:
+        return []
+    if not month_open(rows[0].month, jurisdiction=user.jurisdiction):
         return []
     if user.is_unit_head:
         return [r for r in rows if r.stage == "submitted"]

@@ -24,11 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ducha.boards.models import Publication
+from ducha.boards.publication import chain_filter
 from ducha.boards.views import cached_parts
 from ducha.ledger.models import Progress, Task
 from ducha.lib import clock, params
 from ducha.lib.cells import parse_date, parse_percent
 from ducha.lib.months import add_months, format_month
+from ducha.org.models import Jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.reports import scope, standing, workflow
@@ -55,11 +57,13 @@ def my_tasks(request):
     user = request.user
     if user.sees_everything:
         return redirect("desk:office")  # the office's work is the desk
-    month = params.month(request.GET, default=workflow.reporting_month())
-    rows = standing.month_standings(month, Task.objects.visible_to(user).prefetch_related("nodes"))
+    jurisdiction = user.jurisdiction  # everyone else works in his own alone
+    month = params.month(request.GET, default=workflow.reporting_month(jurisdiction=jurisdiction))
+    tasks = Task.objects.visible_to(user).prefetch_related("nodes")
+    rows = standing.month_standings(month, tasks, jurisdiction=jurisdiction)
     context = {
         "month": month,
-        "deadline": workflow.deadline(month),
+        "deadline": workflow.deadline(month, jurisdiction=jurisdiction),
         "today": clock.today(),
         "rows": rows,
         "tally": standing.tally(rows),
@@ -68,15 +72,15 @@ def my_tasks(request):
         **_month_links(month),
     }
     if user.is_city_leader:
-        context.update(_leader_view(rows))
+        context.update(_leader_view(rows, jurisdiction))
         return render(request, "reports/leader.html", context)
     context["mine"] = standing.to_do(user, rows)
     return render(request, "reports/my_tasks.html", context)
 
 
-def _leader_view(rows: list[standing.Standing]) -> dict:
+def _leader_view(rows: list[standing.Standing], jurisdiction: Jurisdiction) -> dict:
     """The leader's tasks with their last twelve published marks, month by month, and his tally."""
-    history, months = _rating_history([r.task for r in rows])
+    history, months = _rating_history([r.task for r in rows], jurisdiction)
     for row in rows:
         row.history = history.get(row.task.code, [])
     last = months[-1] if months else None
@@ -86,19 +90,23 @@ def _leader_view(rows: list[standing.Standing]) -> dict:
         "last_tally": distribution(h["rating"] for h in in_year if h["month"] == last),
         "year_tally": distribution((h["rating"] for h in in_year), unrated=False),
         "attention": [r for r in rows if r.overdue or (r.history and r.history[-1]["bad"])],
+        # The public task pages of his jurisdiction's boards.
+        "task_root": "/tasks/" if jurisdiction.home else f"/j/{jurisdiction.slug}/tasks/",
     }
 
 
-def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
-    """Each task's published marks over the last twelve published months, and those months.
+def _rating_history(
+    tasks, jurisdiction: Jurisdiction
+) -> tuple[dict[str, list[dict]], list[dt.date]]:
+    """Each task's published marks over the last twelve months published in the tasks'
+    jurisdiction, and those months.
 
     One query for the publications; the per-board indexes come from the cache the public
     task pages keep under each publication's hash.
     """
     latest: dict[dt.date, dict] = {}
-    for meta in Publication.objects.order_by("month", "version").values(
-        "pk", "month", "version", "sha256"
-    ):
+    chain = Publication.objects.filter(chain_filter(jurisdiction))
+    for meta in chain.order_by("month", "version").values("pk", "month", "version", "sha256"):
         latest[meta["month"]] = meta
     metas = [latest[m] for m in sorted(latest)[-12:]]
     published = cached_parts(metas, "marks")
@@ -130,10 +138,22 @@ def _rating_history(tasks) -> tuple[dict[str, list[dict]], list[dt.date]]:
 # --- one report ---------------------------------------------------------------------------
 
 
+def _report_of(task: Task, month: dt.date) -> Report | None:
+    """The task's report for `month`, if saved, holding the task as loaded: the rules ask
+    the task and its jurisdiction, with no query of their own."""
+    found = Report.objects.filter(task=task, month=month).first()
+    if found is not None:
+        found.task = task
+    return found
+
+
 @login_required
 def report(request, code: str, month: dt.date):
-    task = scope.get_task_for_user(request.user, code)
-    existing = Report.objects.filter(task=task, month=month).first()
+    """The report page of the person's own jurisdiction; the office of a city (or province)
+    reads a report of a jurisdiction below it at ?j=<slug>, and may change nothing there."""
+    jurisdiction = scope.jurisdiction_asked(request.user, request.GET)
+    task = scope.get_task_for_user(request.user, code, jurisdiction)
+    existing = _report_of(task, month)
     if request.method == "POST":
         if existing is None and not request.user.can_edit(Report(task=task, month=month)):
             raise PermissionDenied(_("您无权填报这项任务"))
@@ -195,7 +215,7 @@ def _render_report(
         "task": task,
         "month": month,
         "finished": workflow.finished_before(task, month) if lines or is_saved else [],
-        "deadline": workflow.deadline(month),
+        "deadline": workflow.deadline(month, jurisdiction=task.jurisdiction),
         "today": clock.today(),
         "report": report,
         "shows_form": is_saved or can_start,
@@ -337,11 +357,11 @@ def _act(request, task, month, report: Report | None):
         else:
             return HttpResponse(_("未知操作"), status=400)
     except workflow.Stale as e:
-        current = Report.objects.filter(task=task, month=month).first()
+        current = _report_of(task, month)
         errors = {"__all__": [str(e)]}
         return _render_report(request, task, month, current, errors, request.POST, 409)
     except workflow.Invalid as e:
-        current = Report.objects.filter(task=task, month=month).first()
+        current = _report_of(task, month)
         return _render_report(
             request, task, month, current, e.errors, request.POST, 400, e.files_stored
         )

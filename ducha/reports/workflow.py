@@ -24,7 +24,8 @@ from ducha.boards.publication import is_published
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.models import Node, Progress, Task
 from ducha.lib import clock
-from ducha.lib.months import add_months
+from ducha.lib.months import add_months, month_end
+from ducha.org.models import Jurisdiction
 from ducha.reports import evidence as files
 from ducha.reports.models import Evidence, Report, ReportLine
 
@@ -50,17 +51,24 @@ class LineInput:
     note: str = ""
 
 
-def reporting_month(today: dt.date | None = None) -> dt.date:
+def reporting_month(
+    today: dt.date | None = None, jurisdiction: Jurisdiction | None = None
+) -> dt.date:
     """The month units are reporting and the office is closing: last month, until its board
-    is posted (late reports still come in after the deadline); then this month."""
+    is posted in `jurisdiction`'s chain (None: the home one; late reports still come in
+    after the deadline); then this month."""
     today = today or clock.today()
     first = today.replace(day=1)
     previous = add_months(first, -1)
-    return first if is_published(previous) else previous
+    return first if is_published(previous, jurisdiction=jurisdiction) else previous
 
 
-def deadline(month: dt.date) -> dt.date:
-    return add_months(month, 1).replace(day=settings.DUCHA_REPORT_DEADLINE_DAY)
+def deadline(month: dt.date, jurisdiction: Jurisdiction | None = None) -> dt.date:
+    """The day `month`'s reports are due in `jurisdiction` (None: the home one, which costs
+    a query: pass the jurisdiction where it is at hand)."""
+    day = Jurisdiction.objects.resolve(jurisdiction).deadline
+    after = add_months(month, 1)
+    return after.replace(day=min(day, month_end(after).day))
 
 
 def _latest(task: Task, month: dt.date) -> dict[int, Progress]:
@@ -253,7 +261,8 @@ def approve_report(report: Report, user, version: int, request=None) -> Report:
     # Late is decided by the first approval: approving again after the office sent the
     # report back for a correction does not make it late.
     first = report.approved_at is None
-    late = clock.local(moment).date() > deadline(report.month) if first else report.late
+    due = deadline(report.month, jurisdiction=report.task.jurisdiction)
+    late = clock.local(moment).date() > due if first else report.late
     # Only a unit of one, with the office's leave (User.can_approve), approves its own
     # submission: on the record as such.
     alone = report.submitted_by_id == user.pk
