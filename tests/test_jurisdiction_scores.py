@@ -156,3 +156,23 @@ def test_the_county_table_prints_as_a_table(boards):
 def test_an_unknown_jurisdiction_is_refused(boards):
     with pytest.raises(CommandError, match="现有：city、lingcheng、decheng"):
         run("scores", "--year", "2021", "--jurisdiction", "nowhere")
+
+
+def test_the_county_league_table_is_a_page_of_its_own_for_the_office(boards):
+    from django.test import Client
+
+    from ducha.org.models import User
+
+    office = User.objects.create_user("office-city", password="x", role=User.Role.OFFICE)
+    reporter = User.objects.create_user("clerk", password="x", role=User.Role.REPORTER)
+    client = Client()
+    client.force_login(reporter)
+    assert client.get("/office/counties/", {"year": 2021}).status_code == 403
+    client.force_login(office)
+    assert client.get("/office/counties/", {"year": "20x1"}).status_code == 400
+    page = client.get("/office/counties/", {"year": 2021}).content.decode()
+    first, second = page.index("德城区"), page.index("陵城区")
+    assert first < second  # ranked: 德城区 90.0 above 陵城区 0.0
+    assert "90.0" in page and 'href="/j/decheng/"' in page
+    # The departments are not in it: their table is the board's and the scores'.
+    assert "市工业和信息化局" not in page

@@ -6,5 +6,6 @@ app_name = "desk"
 urlpatterns = [
     path("office/", views.office, name="office"),
     path("office/publication/", views.publication, name="publication"),
+    path("office/counties/", views.counties, name="counties"),
     path("audit/", views.audit_log, name="audit"),
 ]

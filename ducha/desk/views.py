@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from ducha.assessment.scores import counties as county_list
+from ducha.assessment.scores import scores
 from ducha.audit.log import verify_log
 from ducha.audit.models import AuditEntry
 from ducha.boards.publication import PublicationError, hold, publish, release
@@ -32,7 +34,7 @@ from ducha.desk.month import below, summarize
 from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
-from ducha.lib.months import add_months, format_month, parse_month
+from ducha.lib.months import FIRST_YEAR, add_months, format_month, parse_month
 from ducha.org.models import Jurisdiction
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
@@ -103,6 +105,42 @@ def office(request):
             "next": add_months(month, 1),
             "month_text": format_month(month),
             "rating_choices": [(key, m.name) for key, m in MARKS.items()],
+        },
+    )
+
+
+@overseer_required
+@require_GET
+def counties(request):
+    """The counties' league table for a year (SPEC §2 scores of each county's own tasks),
+    a table of its own: the departments are ranked apart, on the boards and in the scores."""
+    user = request.user
+    jurisdiction = scope.jurisdiction_asked(user, request.GET) or user.jurisdiction
+    this_year = clock.today().year
+    year = params.number(request.GET, "year", default=this_year, least=FIRST_YEAR)
+    if year > this_year:
+        raise params.BadParameter("year", _("年度不能晚于今年"))
+    table = scores(year, by="county", jurisdiction=jurisdiction)
+    below = {j.name: j for j in county_list(jurisdiction)}
+    rows = [
+        {
+            "score": s,
+            "county": below.get(s.name),
+            "counts": " / ".join(str(getattr(s, key)) for key in MARKS),
+        }
+        for s in table
+    ]
+    unrated = [j for name, j in below.items() if name not in {s.name for s in table}]
+    return render(
+        request,
+        "desk/counties.html",
+        {
+            "year": year,
+            "jurisdiction": jurisdiction,
+            "rows": rows,
+            "unrated": unrated,
+            "years": list(range(this_year, this_year - 6, -1)),
+            "mark_names": " / ".join(str(m.name) for m in MARKS.values()),
         },
     )
 
