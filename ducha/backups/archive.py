@@ -26,6 +26,7 @@ from django.conf import settings
 
 from ducha.backups import database
 from ducha.lib import clock
+from ducha.lib.chain import file_sha256
 
 FORMAT = "ducha-backup"
 VERSION = 1
@@ -98,7 +99,7 @@ def create(output: Path) -> Made:
             os.replace(partial, output)
     except (database.DatabaseCopyError, OSError) as e:
         raise BackupError(f"备份失败：{e}") from None
-    return Made(output, manifest, output.stat().st_size, _file_sha256(output))
+    return Made(output, manifest, output.stat().st_size, file_sha256(output))
 
 
 def _media_files(media_root: Path) -> Iterator[tuple[str, Path]]:
@@ -420,11 +421,3 @@ def _private_files() -> Iterator[None]:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()

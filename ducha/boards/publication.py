@@ -22,9 +22,8 @@ from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, format_month_zh, month_end
-from ducha.org.models import Jurisdiction
+from ducha.org.models import Jurisdiction, of_jurisdiction
 from ducha.ratings import rules
-from ducha.ratings.facts import in_jurisdiction
 from ducha.ratings.monthly import rate_month
 from ducha.ratings.scoring import score
 
@@ -84,7 +83,7 @@ def _build_board(month: dt.date, jurisdiction: Jurisdiction | None) -> dict:
     ratings = rate_month(month, jurisdiction=jurisdiction)
     tasks = {
         t.code: t
-        for t in Task.objects.filter(in_jurisdiction(jurisdiction))
+        for t in Task.objects.filter(of_jurisdiction(jurisdiction))
         .select_related("area", "leader", "lead_unit")
         .with_co_units()
     }
@@ -754,7 +753,7 @@ def _publish_due(now: dt.datetime, jurisdiction: Jurisdiction) -> list[str]:
 def first_rated_month(*, jurisdiction: Jurisdiction | None = None) -> dt.date | None:
     """The earliest month any task of `jurisdiction` can be rated in (its start, or
     January of its first due)."""
-    found = Task.objects.filter(in_jurisdiction(jurisdiction)).aggregate(
+    found = Task.objects.filter(of_jurisdiction(jurisdiction)).aggregate(
         start=Min("start_month"), due=Min("nodes__due_month")
     )
     explicit, due = found["start"], found["due"]

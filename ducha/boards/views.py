@@ -48,10 +48,9 @@ from ducha.ledger.models import Cascade, Task
 from ducha.lib import clock, params
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
-from ducha.org.models import Jurisdiction
+from ducha.org.models import Jurisdiction, of_jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, NOT_RATED
-from ducha.ratings.facts import in_jurisdiction
 from ducha.ratings.reasons import reason_texts
 
 # Keys carry the chain head, so entries never go stale; the timeout only bounds memory.
@@ -580,7 +579,7 @@ def _get_public_task(code: str, jurisdiction: Jurisdiction | None) -> Task | Non
     """Tasks are public, every field of them; this is the one place that looks them up.
     A code is unique only within its jurisdiction (the home one on the home routes)."""
     return (
-        Task.objects.filter(in_jurisdiction(jurisdiction), code=code)
+        Task.objects.filter(of_jurisdiction(jurisdiction), code=code)
         # Whether it was pushed down to counties, in the same query: the grid costs its own
         # queries only on the pages of the tasks that have one.
         .annotate(has_cascades=Exists(Cascade.objects.filter(source=OuterRef("pk"))))

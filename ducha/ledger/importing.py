@@ -8,7 +8,6 @@ importing the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -22,10 +21,11 @@ from ducha.ledger.cascade import deadline_problems_of
 from ducha.ledger.checks import progress_problems, stored_percent
 from ducha.ledger.codes import NODE_CODE_LENGTH, TASK_CODE_LENGTH, code_problem
 from ducha.ledger.columns import LEDGER_FILE_COLUMNS, PROGRESS_FILE_COLUMNS, Column
-from ducha.ledger.layout import Layout, Options, locate, records
+from ducha.ledger.layout import Layout, Options, locate, plain_name, records
 from ducha.ledger.models import CoLeader, CoUnit, ImportRun, JointLead, Node, Progress, Task
 from ducha.ledger.names import closest, is_title, split_leaders, split_nodes, split_units
 from ducha.lib.cells import code_text, parse_date, parse_due, parse_month, parse_percent, title_year
+from ducha.lib.chain import file_sha256
 from ducha.lib.months import format_month_zh
 from ducha.lib.tabular import (
     FileRefused,
@@ -203,13 +203,13 @@ class _Whose:
         self.active = "jurisdiction" in positions
         if self.active:
             for j in Jurisdiction.objects.all():
-                self.known[_folded(j.slug)] = self.known[_folded(j.name)] = j
+                self.known[plain_name(j.slug)] = self.known[plain_name(j.name)] = j
 
     def check(self, row: int, values: dict, errors: _Collector) -> None:
         text = cell_text(values.get("jurisdiction")) if self.active else ""
         if not text:
             return
-        named = self.known.get(_folded(text))
+        named = self.known.get(plain_name(text))
         if named is not None and named.pk == self.jurisdiction.pk:
             return
         chosen = f"本次导入的是「{self.jurisdiction.name}」（{self.jurisdiction.slug}）"
@@ -226,20 +226,8 @@ class _Whose:
         errors.add(row, "jurisdiction", message)
 
 
-def _folded(text: str) -> str:
-    return "".join(halfwidth(text).split()).lower()
-
-
 def _limits() -> Limits:
     return Limits(max_bytes=settings.DUCHA_IMPORT_MAX_MB * 1024 * 1024)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _start_run(
@@ -249,7 +237,7 @@ def _start_run(
         kind=kind,
         jurisdiction=jurisdiction,
         filename=summary.file,
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         rows=summary.rows,
         by=by,
         by_name=by_name,

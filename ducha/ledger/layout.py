@@ -108,8 +108,9 @@ def resolve_mapping(mapping: dict[str, str], columns: tuple[Column, ...]) -> dic
     return resolved
 
 
-def _sheet_name(name: str) -> str:
-    """A sheet's name as typed on another keyboard: half-width, no spaces, any case."""
+def plain_name(name: str) -> str:
+    """A name as typed on another keyboard (a sheet's, a jurisdiction's): half-width, no
+    spaces, any case."""
     return "".join(halfwidth(name).split()).lower()
 
 
@@ -173,7 +174,7 @@ def locate(
     mapping = resolve_mapping(options.mapping, columns)
     if options.sheet is not None:
         wanted = [t for t in tables if t.sheet == options.sheet] or [
-            t for t in tables if _sheet_name(t.sheet) == _sheet_name(options.sheet)
+            t for t in tables if plain_name(t.sheet) == plain_name(options.sheet)
         ]
         names = "、".join(f"「{t.sheet}」" for t in tables)
         if not wanted:

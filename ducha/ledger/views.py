@@ -38,6 +38,7 @@ from ducha.ledger.importing import (
 from ducha.ledger.layout import Options, parse_mapping
 from ducha.lib import clock
 from ducha.lib.access import office_required, overseer_required
+from ducha.lib.chain import file_sha256
 from ducha.lib.env import private_dir, private_file
 from ducha.lib.tabular import FileRefused
 
@@ -120,14 +121,6 @@ def _staged(request) -> dict[str, dict]:
 
 def _path(token: str, entry: dict) -> Path:
     return _folder() / f"{token}{entry['suffix']}"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _sweep() -> None:
@@ -289,7 +282,7 @@ def confirm(request):
         return _render(request, {"failure": failure}, 400)
     form = ImportForm(**entry["form"])
     path = _path(token, entry)
-    if not path.is_file() or _sha256(path) != entry["sha256"]:
+    if not path.is_file() or file_sha256(path) != entry["sha256"]:
         _drop(request, token)
         failure = _(
             "上传的文件已过期清理或已改变（预览后 1 小时内未导入的会被清理）。未导入任何数据，"

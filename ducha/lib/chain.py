@@ -2,6 +2,9 @@
 
 import hashlib
 import json
+from pathlib import Path
+
+CHUNK = 1024 * 1024
 
 
 def canonical_json(value: object) -> str:
@@ -11,3 +14,12 @@ def canonical_json(value: object) -> str:
 
 def sha256_hex(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """A file's SHA-256, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        while chunk := f.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()

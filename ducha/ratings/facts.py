@@ -63,9 +63,6 @@ def _decode(latest: str) -> tuple[str, int | None]:
     return STATUS_CODES[int(latest[10])], None if percent == NO_PERCENT else percent
 
 
-in_jurisdiction = of_jurisdiction  # the rows of one jurisdiction's tasks
-
-
 def load_facts(
     month: dt.date, task_ids: list[int] | None = None, *, jurisdiction: Jurisdiction | None = None
 ) -> list[MonthFacts]:
@@ -81,10 +78,10 @@ def load_facts(
         current_q = current_q.filter(task_id__in=task_ids)
         history_q = history_q.filter(task_id__in=task_ids)
     if task_ids is None or jurisdiction is not None:
-        tasks = tasks.filter(in_jurisdiction(jurisdiction))
-        nodes_q = nodes_q.filter(in_jurisdiction(jurisdiction, "task__"))
-        current_q = current_q.filter(in_jurisdiction(jurisdiction, "task__"))
-        history_q = history_q.filter(in_jurisdiction(jurisdiction, "task__"))
+        tasks = tasks.filter(of_jurisdiction(jurisdiction))
+        nodes_q = nodes_q.filter(of_jurisdiction(jurisdiction, "task__"))
+        current_q = current_q.filter(of_jurisdiction(jurisdiction, "task__"))
+        history_q = history_q.filter(of_jurisdiction(jurisdiction, "task__"))
 
     nodes: dict[int, list[NodeFacts]] = defaultdict(list)
     codes: dict[int, str] = {}

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from ducha.audit import record
 from ducha.lib.dates import month_label
-from ducha.org.models import Jurisdiction
+from ducha.org.models import Jurisdiction, of_jurisdiction
 from ducha.ratings import inputs, marks, rules
-from ducha.ratings.facts import in_jurisdiction, load_facts
+from ducha.ratings.facts import load_facts
 from ducha.ratings.models import Override
 
 
@@ -102,7 +102,7 @@ def _rate(
     if ids is not None:
         chosen = chosen.filter(task_id__in=ids)
     if ids is None or jurisdiction is not None:
-        chosen = chosen.filter(in_jurisdiction(jurisdiction, "task__"))
+        chosen = chosen.filter(of_jurisdiction(jurisdiction, "task__"))
     overrides: dict[str, Override] = {}
     for o in chosen.select_related("task").order_by("id"):
         overrides[o.task.code] = o  # the latest row wins
