@@ -76,6 +76,33 @@ def boards(sample_ledger):
 
 
 @pytest.fixture(scope="module")
+def demo_database(django_db_setup, django_db_blocker):
+    """`make demo`'s database (the city, its 13 counties, 2021 published, January 2022 half
+    reported), seeded once for a test module: `ducha demo --no-serve`'s printed lines.
+
+    It stays inside one transaction for the module; each test's own changes roll back at
+    its end (the `db` fixture's savepoint), and the whole demo when the module ends. The
+    settings the command pins (its date, no second factor) hold for the module."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    out = StringIO()
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DUCHA_TODAY=""),  # the demo sets its own date
+        transaction.atomic(),
+    ):
+        call_command("demo", "--no-serve", stdout=out)
+        today = settings.DUCHA_TODAY
+        with override_settings(DUCHA_TODAY=today):
+            yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
 def browser():
     """Headless Chromium, one per test module.
 

@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from ducha.demo.seeding import DEMO_PASSWORD
@@ -23,11 +22,9 @@ PAGES = [
 
 
 @pytest.fixture
-def demo(db, capsys, settings):
-    settings.DUCHA_TODAY = ""
-    call_command("demo", "--no-serve")
-    out = capsys.readouterr().out
-    return [line.split()[0] for line in out.split("登录账号")[1].splitlines()[1:] if line.strip()]
+def demo(demo_database, db):
+    lines = demo_database.split("登录账号")[1].splitlines()[1:]
+    return [line.split()[0] for line in lines if line.strip()]
 
 
 def test_every_demo_login_reaches_its_pages_without_errors(demo):

@@ -6,7 +6,6 @@ import json
 import re
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils.timezone import localtime
 
@@ -22,11 +21,9 @@ from ducha.reports.models import Evidence, Report
 
 
 @pytest.fixture
-def demo(db, capsys, settings):
-    settings.DUCHA_TODAY = ""  # as `make demo` runs: the command pins its own date
-    call_command("demo", "--no-serve")
-    out = capsys.readouterr().out
-    logins = out.split("登录账号")[1].splitlines()[1:]
+def demo(demo_database, db):
+    """As `make demo` runs: the command pins its own date."""
+    logins = demo_database.split("登录账号")[1].splitlines()[1:]
     return {line.split()[0]: line for line in logins if line.strip()}
 
 
@@ -54,7 +51,7 @@ def test_the_demo_is_set_on_8_february_2022_with_january_open(demo, settings):
 
 
 def test_every_printed_login_lands_on_a_page_with_work_to_do(demo):
-    assert list(demo) == ["admin", "office", "reporter", "head", "leader", "auditor"]
+    assert list(demo) == ["admin", "office", "reporter", "head", "leader", "auditor", "county"]
     for username in ("admin", "office"):
         path, page = landing(username)
         assert path == "/office/", username
@@ -74,6 +71,11 @@ def test_every_printed_login_lands_on_a_page_with_work_to_do(demo):
     path, page = landing("auditor")
     assert path == "/office/" and "待审核报送" in page and "核对并发布" not in page
     assert AuditEntry.objects.filter(at__date=dt.date(2022, 2, 7)).exists()  # a log to read
+    # The county's office runs its own month: its desk, its ledger, none of the city's.
+    path, page = landing("county")
+    assert path == "/office/" and "德城区" in page and "核对并发布" in page
+    missing = int(re.search(r"(\d+) 项未报送", demo["county"]).group(1))
+    assert missing > 0 and "DZ2021-" in page and "DC2021-" in page
 
 
 def test_the_reporter_reworks_the_returned_report_and_the_head_approves_it(demo):

@@ -60,5 +60,5 @@ def units_by_kind(
     for kind in KINDS:
         ranked = score(((u, r) for u, r in rows if kinds[u] == kind), points)
         if ranked:
-            groups.append(UnitGroup(kind, Unit.Kind(kind).label, ranked))
+            groups.append(UnitGroup(kind, Unit.kind_label(kind, jurisdiction), ranked))
     return groups

@@ -520,16 +520,29 @@ _KIND_NOTES = {
 _CAUSES = ("资金未落实", "用地指标紧张", "部门间协调不畅", "疫情防控", "上级配套政策未出台")
 _DUE_FORMS = ("{y}-{m:02d}", "{y}年{m}月底", "{y}/{m}/{d}", "{y}年{m}月", "{y}-{m:02d}-{d}")
 
-# How many tasks keep which pace (the rest are punctual), and how far that moves a task's
-# last month from its last due month, as a first guess of how long it stays rated.
-_PACES = {"early": 75, "slow": 36, "stalled": 45}
+
+@dataclass(frozen=True)
+class Temper:
+    """How a ledger's year goes.
+
+    `paces`: how many tasks keep which pace (the rest are punctual). A pace gives way to
+    punctuality where its icon is already as common as its cap (`horse_cap` for early
+    nodes, `ostrich_cap` for late ones). `lax`: how many units miss reports (at most 3 a
+    year, never two running; the rest never do); missed reports bring each month to about
+    `odd_share` of tasks off the ox, keeping the snails within `snail_share`."""
+
+    paces: dict[str, int]
+    lax: int
+    horse_cap: float = 0.10
+    ostrich_cap: float = 0.10
+    odd_share: float = 0.32
+    snail_share: tuple[float, float] = (0.04, 0.12)
+
+
+CITY = Temper({"early": 75, "slow": 36, "stalled": 45}, lax=48)
+# How far a pace moves a task's last month from its last due month, as a first guess of how
+# long it stays rated.
 _DRIFT = {"early": -2, "slow": 1}
-_ICON_CAP = 0.10  # a pace gives way to punctuality where its icon is already this common
-# Missed reports bring each month to about this share of tasks off the ox, keeping the
-# snails within these shares.
-_ODD_SHARE = 0.32
-_SNAIL_SHARE = (0.04, 0.12)
-_LAX = 48  # units that miss reports (at most 3 a year, never two running); the rest never do
 _SUSPENDED = "东盟"  # the ASEAN fair was postponed: one suspended task shows the null rating
 
 # Months are counted from 1 = January 2021; reports cover months 1..12.
@@ -654,7 +667,7 @@ def _co_units(rng: random.Random, area: str, lead: str, partners: tuple[str, ...
     return tuple(sorted(chosen, key=_ORDER.__getitem__))
 
 
-def _plan(rng: random.Random, pace: str, dues: list[int], tally: _Tally) -> _Plan:
+def _plan(rng: random.Random, pace: str, dues: list[int], tally: _Tally, temper: Temper) -> _Plan:
     """When each node gets done at the task's pace, putting its icons where they are scarce."""
     plan = _Plan(dues)
     late: set[int] = set()
@@ -670,12 +683,12 @@ def _plan(rng: random.Random, pace: str, dues: list[int], tally: _Tally) -> _Pla
         if pace == "early" and due - 1 >= floor:
             early = [due - d for d in (1, 2, 3) if due - d >= floor]
             finish = tally.best(rng, early, "horse", lambda f: [f])
-            if tally.load("horse", [finish]) >= _ICON_CAP:
+            if tally.load("horse", [finish]) >= temper.horse_cap:
                 finish = due
         elif k in late:
             overdue = [due + d for d in (1, 2, 3)]
             finish = tally.best(rng, overdue, "ostrich", lambda f, due=due: range(due, f + 1))
-            if tally.load("ostrich", range(due, finish + 1)) >= _ICON_CAP:
+            if tally.load("ostrich", range(due, finish + 1)) >= temper.ostrich_cap:
                 finish = due
         elif k == stuck:
             still = range(due, due + rng.choice((1, 2, 2, 3)))
@@ -708,16 +721,16 @@ def _icon(plan: _Plan, m: int) -> str | None:
     return "ostrich" if any(due < m == finish for due, finish in pairs) else "ox"
 
 
-def _skip_reports(rng: random.Random, plans: list[_Plan]) -> None:
+def _skip_reports(rng: random.Random, plans: list[_Plan], temper: Temper) -> None:
     """Lax units miss a monthly report now and then, in months they would be an ox."""
     year_long = [p for p in plans if p.finish[-1] >= _MONTHS[-1]]  # can skip any month
-    lax = set(map(id, rng.sample(year_long, min(_LAX, len(year_long)))))
+    lax = set(map(id, rng.sample(year_long, min(temper.lax, len(year_long)))))
     for m in _MONTHS:
         icons = [_icon(p, m) for p in plans]
         rated = len(icons) - icons.count(None)
-        low, high = (round(share * rated) for share in _SNAIL_SHARE)
+        low, high = (round(share * rated) for share in temper.snail_share)
         snails, odd = icons.count("snail"), rated - icons.count("ox")
-        wanted = min(max(low - snails, round(_ODD_SHARE * rated) - odd), high - snails)
+        wanted = min(max(low - snails, round(temper.odd_share * rated) - odd), high - snails)
         quiet = [
             p
             for p, icon in zip(plans, icons, strict=True)
@@ -785,14 +798,19 @@ def _reports(rng: random.Random, task: DemoTask, plan: _Plan) -> list[DemoProgre
     return rows
 
 
+def draw_nodes(rng: random.Random, title: str) -> tuple[DemoNode, ...]:
+    """A task's milestones as a unit plans them: one to five, most running to the year end."""
+    count = rng.choices((1, 2, 3, 4, 5), (1, 3, 4, 3, 1))[0]
+    last = _last_due(rng)
+    return _nodes(rng, title, count, min(last, 12) if count == 1 else last)
+
+
 def generate(seed: int = 2021) -> DemoData:
     """The Dezhou-2021 demo; the same seed always gives the same data."""
     rng = random.Random(seed)
     tasks = []
     for i, (area, source, lead, title, partners) in enumerate(_task_lines(), 1):
-        count = rng.choices((1, 2, 3, 4, 5), (1, 3, 4, 3, 1))[0]
-        last = _last_due(rng)
-        nodes = _nodes(rng, title, count, min(last, 12) if count == 1 else last)
+        nodes = draw_nodes(rng, title)
         tasks.append(
             DemoTask(
                 code=f"DZ2021-{i:03d}",
@@ -807,20 +825,30 @@ def generate(seed: int = 2021) -> DemoData:
                 status="suspended" if _SUSPENDED in title else "active",
             )
         )
+    progress = year_of_reports(rng, tasks, CITY)
+    return DemoData(UNITS, LEADERS, tuple(tasks), progress)
 
+
+def year_of_reports(
+    rng: random.Random, tasks: list[DemoTask], temper: Temper
+) -> tuple[DemoProgress, ...]:
+    """A year of monthly progress for a ledger's `tasks`, at the ledger's `temper`."""
     active = [t for t in tasks if t.status == "active"]
-    paces = [p for p, n in _PACES.items() for _ in range(n)]
+    paces = [p for p, n in temper.paces.items() for _ in range(n)][: len(active)]
     paces += ["punctual"] * (len(active) - len(paces))
     rng.shuffle(paces)
     dues = {t.code: [_index(n.due) for n in t.nodes] for t in tasks}
     lasts = [dues[t.code][-1] + _DRIFT.get(p, 0) for t, p in zip(active, paces, strict=True)]
     tally = _Tally([sum(last >= m for last in lasts) for m in range(13)])
-    plans = {t.code: _plan(rng, p, dues[t.code], tally) for t, p in zip(active, paces, strict=True)}
-    _skip_reports(rng, list(plans.values()))
+    plans = {
+        t.code: _plan(rng, p, dues[t.code], tally, temper)
+        for t, p in zip(active, paces, strict=True)
+    }
+    _skip_reports(rng, list(plans.values()), temper)
 
     progress = []
     for task in tasks:
         plan = plans.get(task.code) or _Plan(dues[task.code], finish=dues[task.code])
         progress += _reports(rng, task, plan)
     progress.sort(key=lambda r: (r.task, r.month, r.node))
-    return DemoData(UNITS, LEADERS, tuple(tasks), tuple(progress))
+    return tuple(progress)

@@ -14,22 +14,31 @@ from django.db import connection, transaction
 from ducha.audit import record
 from ducha.boards.models import Publication
 from ducha.boards.publication import publication_day, publish
-from ducha.demo.dezhou import DemoData, generate
+from ducha.demo.counties import PLACES, DemoCounty, cascaded, generate_counties
+from ducha.demo.dezhou import DemoData, DemoProgress, DemoTask, generate
 from ducha.demo.january import IMPORT_FILE, JANUARY, TODAY, JanuaryPlan, plan_january
 from ducha.desk.month import summarize
-from ducha.ledger import importing
-from ducha.ledger.models import ImportRun, Node, Task
+from ducha.ledger import cascade, importing
+from ducha.ledger.models import Cascade, ImportRun, Node, Task
 from ducha.lib import clock
 from ducha.lib.months import add_months
 from ducha.org.areas import ensure_areas
-from ducha.org.models import Area, Leader, Unit, User
+from ducha.org.models import (
+    Area,
+    Jurisdiction,
+    Leader,
+    Unit,
+    User,
+    ensure_home,
+    of_jurisdiction,
+)
 from ducha.reports import standing, workflow
 from ducha.reports.models import Report
 
 DEMO_PASSWORD = "Ducha-2021"  # noqa: S105 - printed for the demo; never used in production
 DEMO_FILE = "德州2021演示"  # the name of the demo's imports, and the mark of its database
 # The demo's printed logins (demo_logins) and the unit people of its story (_unit_people).
-DEMO_USERNAMES = ("admin", "office", "reporter", "head", "leader", "auditor")
+DEMO_USERNAMES = ("admin", "office", "reporter", "head", "leader", "auditor", "county")
 STORY_USERNAME = re.compile(r"u[0-9]+-(reporter|head)")
 
 
@@ -59,6 +68,11 @@ class Login:
     unit: str | None = None
     leader: str | None = None
     superuser: bool = False
+    jurisdiction: str | None = None  # a county's slug; None: the city
+
+
+# The county whose reform office signs in to the demo (it takes up the city's tasks).
+COUNTY_LOGIN = PLACES[0]
 
 
 def demo_logins(data: DemoData, plan: JanuaryPlan | None = None) -> list[Login]:
@@ -79,6 +93,13 @@ def demo_logins(data: DemoData, plan: JanuaryPlan | None = None) -> list[Login]:
         Login("head", User.Role.HEAD, f"{unit} 负责人", unit=unit),
         Login("leader", User.Role.LEADER, leader, leader=leader),
         Login("auditor", User.Role.AUDITOR, "市审计局 查看员", unit="市审计局"),
+        Login(
+            "county",
+            User.Role.OFFICE,
+            f"{COUNTY_LOGIN.name}委改革办 李科员",
+            unit=COUNTY_LOGIN.word + "委改革办",
+            jurisdiction=COUNTY_LOGIN.slug,
+        ),
     ]
 
 
@@ -99,69 +120,49 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
     ensure_areas(Area)
     areas = {a.key: a for a in Area.objects.all()}
 
+    home = ensure_home()
     for order, (name, kind) in enumerate(data.units):
-        Unit.objects.update_or_create(name=name, defaults={"kind": kind, "order": order})
+        Unit.objects.update_or_create(
+            jurisdiction=home, name=name, defaults={"kind": kind, "order": order}
+        )
     for order, (name, title) in enumerate(data.leaders):
-        Leader.objects.update_or_create(name=name, defaults={"title": title, "order": order})
+        Leader.objects.update_or_create(
+            jurisdiction=home, name=name, defaults={"title": title, "order": order}
+        )
 
     plan = plan_january(data, seed)
-    parsed = [
-        importing.ParsedTask(
-            row=0,
-            code=t.code,
-            area=areas[t.area],
-            title=t.title,
-            source=t.source,
-            leaders=[t.leader],
-            lead_units=[t.lead_unit],
-            co_units=list(t.co_units),
-            requirements=t.requirements,
-            start_month=None,
-            status=t.status,
-            nodes=[
-                importing.ParsedNode(0, n.code, n.title, n.due, n.due_text)
-                for n in (*t.nodes, *_follow_up(plan, t.code))
-            ],
-        )
-        for t in data.tasks
-    ]
+    parsed = [_parsed(t, areas[t.area], _follow_up(plan, t.code)) for t in data.tasks]
     ledger = importing.Summary(kind=ImportRun.Kind.LEDGER, file=DEMO_FILE, rows=len(parsed))
     with clock.frozen(LEDGER_AT):
         importing.write_ledger(parsed, ledger)
 
-    progress = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
-    resolved = _resolve(data.progress)
-    with clock.frozen(dt.datetime(2021, 2, 3, 16)):
-        run, _ = ImportRun.objects.get_or_create(
-            kind=ImportRun.Kind.PROGRESS,
-            filename=DEMO_FILE,
-            sha256=f"demo-seed-{seed}",
-            defaults={"rows": len(resolved), "by_name": "ducha demo"},
-        )
-    # Month by month, stamped when each month's reports came in (the 3rd of the next).
-    for month in sorted({row.month for row, _, _ in resolved}):
-        part = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
-        arrived = dt.datetime.combine(add_months(month, 1).replace(day=3), dt.time(16))
-        with clock.frozen(arrived):
-            importing.write_progress([r for r in resolved if r[0].month == month], run, part)
-        progress.created += part.created
-        progress.updated += part.updated
-        progress.unchanged += part.unchanged
+    progress = _write_year(data.progress, f"demo-seed-{seed}")
 
+    _sign_up([login for login in demo_logins(data, plan) if login.jurisdiction is None], home)
+    return data, ledger, progress
+
+
+def _sign_up(logins: list[Login], place: Jurisdiction) -> None:
+    """The demo's printed logins of `place`, their password set when first made."""
     office_group = office_staff_group()
-    for login in demo_logins(data, plan):
+    for login in logins:
         unit = (
             Unit.objects.get_or_create(
-                name=login.unit, defaults={"kind": Unit.guess_kind(login.unit)}
+                jurisdiction=place, name=login.unit, defaults={"kind": Unit.guess_kind(login.unit)}
             )[0]
             if login.unit
             else None
         )
-        user, created = User.objects.get_or_create(username=login.username)
+        user, created = User.objects.get_or_create(
+            username=login.username, defaults={"jurisdiction": place}
+        )
+        user.jurisdiction = place
         user.full_name = login.full_name
         user.role = login.role
         user.unit = unit
-        user.leader = Leader.objects.get(name=login.leader) if login.leader else None
+        user.leader = (
+            Leader.objects.get(jurisdiction=place, name=login.leader) if login.leader else None
+        )
         user.is_superuser = login.superuser
         # The office manages users, units and roles in the admin.
         user.is_staff = user.is_office
@@ -170,7 +171,120 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         user.save()
         if user.is_office:
             user.groups.add(office_group)
-    return data, ledger, progress
+
+
+def _parsed(task: DemoTask, area: Area, nodes=()) -> importing.ParsedTask:
+    return importing.ParsedTask(
+        row=0,
+        code=task.code,
+        area=area,
+        title=task.title,
+        source=task.source,
+        leaders=[task.leader],
+        lead_units=[task.lead_unit],
+        co_units=list(task.co_units),
+        requirements=task.requirements,
+        start_month=None,
+        status=task.status,
+        nodes=[
+            importing.ParsedNode(0, n.code, n.title, n.due, n.due_text)
+            for n in (*task.nodes, *nodes)
+        ],
+    )
+
+
+def _write_year(
+    rows: tuple[DemoProgress, ...], mark: str, jurisdiction: Jurisdiction | None = None
+) -> importing.Summary:
+    """A ledger's 2021 reports, month by month, each stamped when its reports came in (the
+    3rd of the next month), under one import run named `mark`."""
+    progress = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
+    resolved = _resolve(rows, jurisdiction)
+    with clock.frozen(dt.datetime(2021, 2, 3, 16)):
+        run, _ = ImportRun.objects.get_or_create(
+            kind=ImportRun.Kind.PROGRESS,
+            filename=DEMO_FILE,
+            sha256=mark,
+            defaults={
+                "rows": len(resolved),
+                "by_name": "ducha demo",
+                "jurisdiction": Jurisdiction.objects.resolve(jurisdiction),
+            },
+        )
+    for month in sorted({row.month for row, _, _ in resolved}):
+        part = importing.Summary(kind=ImportRun.Kind.PROGRESS, file=DEMO_FILE)
+        arrived = dt.datetime.combine(add_months(month, 1).replace(day=3), dt.time(16))
+        with clock.frozen(arrived):
+            importing.write_progress([r for r in resolved if r[0].month == month], run, part)
+        progress.created += part.created
+        progress.updated += part.updated
+        progress.unchanged += part.unchanged
+    return progress
+
+
+# The counties take the city's tasks up a week after the city's ledger, and file their own.
+PUSHED_AT = dt.datetime(2021, 1, 12, 10)
+TAKEN_UP_AT = dt.datetime(2021, 1, 15, 15)
+COUNTY_LEDGER_AT = dt.datetime(2021, 1, 18, 9)
+
+
+@transaction.atomic
+def seed_counties(data: DemoData, seed: int = 2021) -> tuple[DemoCounty, ...]:
+    """The 13 counties below the city (idempotent): each one's jurisdiction, departments and
+    leaders; the city's tasks pushed down and taken up; its own ledger; its 2021 reports."""
+    counties = generate_counties(data, seed)
+    home = Jurisdiction.objects.home()
+    areas = {a.key: a for a in Area.objects.all()}
+    places = {}
+    for c in counties:
+        place, _ = Jurisdiction.objects.update_or_create(
+            slug=c.slug,
+            defaults={
+                "name": c.name,
+                "level": Jurisdiction.Level.COUNTY,
+                "parent": home,
+                "order": c.order + 1,
+            },
+        )
+        places[c.name] = place
+        for order, (name, kind) in enumerate(c.units):
+            Unit.objects.update_or_create(
+                jurisdiction=place, name=name, defaults={"kind": kind, "order": order}
+            )
+        for order, (name, title) in enumerate(c.leaders):
+            Leader.objects.update_or_create(
+                jurisdiction=place, name=name, defaults={"title": title, "order": order}
+            )
+
+    with clock.frozen(PUSHED_AT):
+        sources = Task.objects.filter(jurisdiction=home, code__in=list(cascaded(data)))
+        for task in sources.order_by("code"):
+            cascade.push(task, [places[n] for n in cascaded(data)[task.code]], by_name="ducha demo")
+    for c in counties:
+        place = places[c.name]
+        units = {u.name: u for u in Unit.objects.filter(jurisdiction=place)}
+        leaders = {p.name: p for p in Leader.objects.filter(jurisdiction=place)}
+        waiting = {
+            k.source.code: k
+            for k in Cascade.objects.filter(jurisdiction=place, task__isnull=True).select_related(
+                "source"
+            )
+        }
+        with clock.frozen(TAKEN_UP_AT):
+            for up in c.taken:
+                if up.code in waiting:
+                    cascade.accept(
+                        waiting[up.code], units[up.lead_unit], leaders[up.leader], nodes=up.earlier
+                    )
+        own = [_parsed(t, areas[t.area]) for t in c.tasks]
+        summary = importing.Summary(kind=ImportRun.Kind.LEDGER, file=DEMO_FILE, rows=len(own))
+        with clock.frozen(COUNTY_LEDGER_AT):
+            importing.write_ledger(own, summary, jurisdiction=place)
+        _write_year(c.progress, f"demo-seed-{seed}-{c.slug}", place)
+    county = [login for login in demo_logins(data) if login.jurisdiction is not None]
+    for login in county:
+        _sign_up([login], Jurisdiction.objects.get(slug=login.jurisdiction))
+    return counties
 
 
 # January 2022 has ended and is not yet posted; its reports are due by 5 February.
@@ -183,10 +297,12 @@ def _follow_up(plan: JanuaryPlan, code: str) -> tuple:
     return (node,) if node else ()
 
 
-def _resolve(rows) -> list:
-    """Demo progress rows → the importer's (row, task, node) triples."""
+def _resolve(rows, jurisdiction: Jurisdiction | None = None) -> list:
+    """Demo progress rows of `jurisdiction`'s ledger (None: the city's) → the importer's
+    (row, task, node) triples."""
     codes = {r.task for r in rows}
-    tasks = {t.code: t for t in Task.objects.filter(code__in=codes)}
+    mine = Task.objects.filter(of_jurisdiction(jurisdiction), code__in=codes)
+    tasks = {t.code: t for t in mine}
     nodes = {(n.task_id, n.code): n for n in Node.objects.filter(task__in=tasks.values())}
     out = []
     for p in rows:
@@ -198,15 +314,25 @@ def _resolve(rows) -> list:
     return out
 
 
-def publish_demo_boards() -> list[Publication]:
-    """Publish each month of 2021 on its 10th, as the office would have (idempotent)."""
+def publish_demo_boards(until: int = 12) -> list[Publication]:
+    """Publish each month of 2021 (up to month `until`) on its publication day, for the city
+    and every county, as each office would have (idempotent)."""
     out = []
-    for month in range(1, 13):
+    places = [None, *Jurisdiction.objects.filter(home=False).order_by("order", "slug")]
+    for month in range(1, until + 1):
         first = dt.date(2021, month, 1)
-        when = clock.local(dt.datetime.combine(publication_day(first), dt.time(9)))
-        with clock.frozen(when):
-            result = publish(first, kind=Publication.Kind.SCHEDULED, by_name="ducha tick", now=when)
-        out.append(result)
+        for place in places:
+            day = publication_day(first, jurisdiction=place)
+            when = clock.local(dt.datetime.combine(day, dt.time(9)))
+            with clock.frozen(when):
+                result = publish(
+                    first,
+                    kind=Publication.Kind.SCHEDULED,
+                    by_name="ducha tick",
+                    now=when,
+                    jurisdiction=place,
+                )
+            out.append(result)
     return [r.publication for r in out if r.created]
 
 
@@ -232,7 +358,8 @@ def seed_january(data: DemoData, seed: int = 2021) -> int:
         return 0
     plan = plan_january(data, seed)
     office = User.objects.get(username="office")
-    tasks = {t.code: t for t in Task.objects.filter(code__in=[r.task for r in plan.reports])}
+    codes = [r.task for r in plan.reports]
+    tasks = {t.code: t for t in Task.objects.filter(jurisdiction__home=True, code__in=codes)}
     imported = [row for r in plan.reports if r.channel == "import" for row in r.rows]
     # Every step of January at its own time, in the order it happened, so that the audit
     # log (a chain, appended in order) reads as a diary of the month.
@@ -309,7 +436,7 @@ def work_to_do(user: User) -> str:
     month = workflow.reporting_month()
     words = f"{month.year}年{month.month}月"
     if user.sees_everything:
-        summary = summarize(month)
+        summary = summarize(month, user.jurisdiction)
         if not user.is_office:
             return f"只读查看{words}工作台与审计日志 → /office/ /audit/"
         missing, queue = len(summary.missing), len(summary.queue)

@@ -193,6 +193,21 @@ class Unit(models.Model):
         return self.name
 
     @staticmethod
+    def kind_label(kind: str, jurisdiction: "Jurisdiction | None" = None):
+        """What a kind of unit is called in `jurisdiction` (None: the home one): a city's
+        own departments are 市直部门, a county's 县直部门 (a district's 区直部门), and the
+        units below a county are its towns and subdistricts."""
+        if jurisdiction is None or jurisdiction.level != Jurisdiction.Level.COUNTY:
+            return Unit.Kind(kind).label
+        if kind == Unit.Kind.MUNICIPAL and jurisdiction.name.endswith("区"):
+            return _("区直部门")
+        if kind == Unit.Kind.MUNICIPAL and not jurisdiction.name.endswith("市"):
+            return _("县直部门")  # a county-level city's are 市直部门, as a city's
+        if kind == Unit.Kind.COUNTY:
+            return _("乡镇（街道）")
+        return Unit.Kind(kind).label
+
+    @staticmethod
     def guess_kind(name: str) -> str:
         """Municipal departments start with 市; counties end with 县/区/市."""
         if name.startswith("市"):

@@ -8,6 +8,7 @@ from ducha.demo.seeding import (
     DEMO_TODAY,
     demo_logins,
     publish_demo_boards,
+    seed_counties,
     seed_demo,
     seed_january,
     strangers,
@@ -62,9 +63,16 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("  数据已是最新，未作改动")
+        counties = seed_counties(data)
+        taken = sum(len(c.taken) for c in counties)
+        self.stdout.write(
+            f"  {len(counties)} 个县市区：各自台账 "
+            f"{min(c.ledger_size for c in counties)}–{max(c.ledger_size for c in counties)} 项"
+            f"（承接市级任务共 {taken} 项次），2021年月度进展"
+        )
         boards = publish_demo_boards()
         if boards:
-            self.stdout.write(f"  已发布 2021年 {len(boards)} 个月的四色公示")
+            self.stdout.write(f"  已发布 2021年各月四色公示（市级及各县市区共 {len(boards)} 期）")
         if seed_january(data):
             self.stdout.write("  2022年1月：各单位报送进行中（截止2月5日），改革办待审核、待发布")
         head = chain_head()
@@ -75,8 +83,10 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"登录账号（密码均为 {DEMO_PASSWORD}）：")
         for login in demo_logins(data):
+            user = User.objects.select_related("jurisdiction").get(username=login.username)
             where = login.unit or login.leader or ""
-            user = User.objects.get(username=login.username)
+            if login.jurisdiction:
+                where = f"{user.jurisdiction.name}·{where}"
             todo = work_to_do(user)
             self.stdout.write(f"  {login.username:<9} {roles[login.role]:<6} {where:<10} {todo}")
         if options["no_serve"]:
