@@ -15,8 +15,13 @@ $(STAMP):
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# The demo serves the site and, beside it, the worker that delivers its messages (e-mails
+# are written as files under var/mail); both stop together.
 demo: $(STAMP)
 	@scripts/os-packages demo
+	$(BIN)/ducha migrate --noinput
+	@DUCHA_TODAY=2022-02-08 DUCHA_MAIL_DIR=var/mail $(BIN)/ducha worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(BIN)/ducha demo --addr 127.0.0.1:8000
 
 test: $(STAMP)

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "ducha.org",
     "ducha.ledger",
     "ducha.ratings",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
     "ducha.audit",
     "ducha.demo",
     "ducha.backups",
+    "ducha.notify",
+    "ducha.supervision",
 ]
 
 MIDDLEWARE = [
@@ -101,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "ducha.lib.context.site",
                 "ducha.ratings.display.context",
+                "ducha.notify.context.inbox",
             ],
         },
     },
@@ -240,6 +245,10 @@ DUCHA_HOME_JURISDICTION = env_str("DUCHA_HOME_JURISDICTION", "city")
 OTP_TOTP_ISSUER = f"{DUCHA_CITY}改革督查"
 # Who issues the boards and notices: the foot of every poster and circular.
 DUCHA_OFFICE_NAME = env_str("DUCHA_OFFICE_NAME") or f"{DUCHA_CITY}委全面深化改革委员会办公室"
+# 督办通知: the document number's prefix (德改督〔2022〕3号) and the days a unit is given to
+# answer a notice by default (the office sets each notice's own deadline before issuing it).
+DUCHA_NOTICE_PREFIX = env_str("DUCHA_NOTICE_PREFIX", "德改督")
+DUCHA_NOTICE_RESPONSE_DAYS = env_int("DUCHA_NOTICE_RESPONSE_DAYS", 10)
 # Pin "today" (YYYY-MM-DD) for a demo or a rehearsal; empty means the real date.
 DUCHA_TODAY = env_str("DUCHA_TODAY", "")
 # Units report month M by this day of M+1; later reports are marked late.
@@ -267,3 +276,47 @@ DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)
 DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
 # How many past months `ducha tick` still publishes if a scheduled run was missed.
 DUCHA_PUBLISH_LOOKBACK = env_int("DUCHA_PUBLISH_LOOKBACK", 3)
+# Stale reports (ducha/reports/stale.py): a narrative or problems text this alike to last
+# month's (0–1), a node's percent the same this many months running while it is due within
+# DUE_MONTHS months (or overdue), are flagged to the office.
+DUCHA_STALE_SIMILARITY = float(env_str("DUCHA_STALE_SIMILARITY", "") or 0.9)
+DUCHA_STALE_MONTHS = env_int("DUCHA_STALE_MONTHS", 3)
+DUCHA_STALE_DUE_MONTHS = env_int("DUCHA_STALE_DUE_MONTHS", 2)
+
+# Background work (notifications): Django's task framework through the django-tasks
+# backport, queued in the database (SQLite or PostgreSQL, no other server) and run by
+# `ducha worker`. Queued work survives a restart of either.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Outgoing e-mail (reminders, notices): the intranet's SMTP relay. No host, no e-mail: the
+# in-app inbox and the group robots still work.
+DUCHA_SMTP_HOST = env_str("DUCHA_SMTP_HOST", "")
+DUCHA_SMTP_PORT = env_int("DUCHA_SMTP_PORT", 25)
+DUCHA_SMTP_USER = env_str("DUCHA_SMTP_USER", "")
+DUCHA_SMTP_PASSWORD = env_str("DUCHA_SMTP_PASSWORD", "")
+DUCHA_SMTP_TLS = env_bool("DUCHA_SMTP_TLS", False)
+DUCHA_MAIL_FROM = env_str("DUCHA_MAIL_FROM", "ducha@localhost")
+EMAIL_HOST = DUCHA_SMTP_HOST or "localhost"
+EMAIL_PORT = DUCHA_SMTP_PORT
+EMAIL_HOST_USER = DUCHA_SMTP_USER
+EMAIL_HOST_PASSWORD = DUCHA_SMTP_PASSWORD
+EMAIL_USE_TLS = DUCHA_SMTP_TLS
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = DUCHA_MAIL_FROM
+
+# Notifications (ducha/notify/queue.py): each attempt to reach a mail server or a robot waits
+# at most this many seconds; this many attempts run at once; a failed one is tried again
+# after 30 s, 2 min, 8 min, … up to this many attempts in all.
+DUCHA_NOTIFY_TIMEOUT = env_int("DUCHA_NOTIFY_TIMEOUT", 10)
+DUCHA_NOTIFY_THREADS = env_int("DUCHA_NOTIFY_THREADS", 8)
+DUCHA_NOTIFY_ATTEMPTS = env_int("DUCHA_NOTIFY_ATTEMPTS", 5)
+DUCHA_NOTIFY_BACKOFF_SECONDS = env_int("DUCHA_NOTIFY_BACKOFF_SECONDS", 30)
+# The site's address as people reach it (https://ducha.example.gov.cn): e-mails and robot
+# posts link to the page a message is about. Empty: they carry no link.
+DUCHA_SITE_URL = env_str("DUCHA_SITE_URL", "")
+# A demo or a rehearsal without a mail server: e-mails are written as files into this folder
+# instead (Django's file backend), one file each. Ignored when DUCHA_SMTP_HOST is set.
+DUCHA_MAIL_DIR = env_str("DUCHA_MAIL_DIR", "")
+if DUCHA_MAIL_DIR and not DUCHA_SMTP_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DUCHA_MAIL_DIR

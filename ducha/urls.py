@@ -36,6 +36,8 @@ urlpatterns = [
     path("", include("ducha.boards.cascade_urls")),
     path("", include("ducha.reports.download_urls")),
     path("", include("ducha.boards.urls")),
+    path("", include("ducha.notify.urls")),
+    path("", include("ducha.supervision.urls")),
 ]
 
 # Error pages: what happened and the way back, in the visitor's language.

@@ -47,6 +47,7 @@ def user_form(user: User, **changes) -> dict:
     form = {
         "username": user.username,
         "full_name": user.full_name,
+        "jurisdiction": user.jurisdiction_id,  # a superuser's form shows it, an office's not
         "role": user.role,
         "is_active": "on",
         "date_joined_0": "2021-01-01",

@@ -19,6 +19,7 @@ from ducha.boards.models import Publication
 from ducha.desk.auditlog import SAYINGS, describe
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.org.models import Unit, User
+from ducha.ratings.marks import MARKS
 from ducha.reports.models import Report
 from tests.conftest import CHROMIUM, login
 from tests.helpers import tamper
@@ -130,6 +131,7 @@ def test_changing_a_role_in_the_admin_is_audited_with_the_admin_as_actor(client,
     form = {
         "username": target.username,
         "full_name": target.full_name,
+        "jurisdiction": target.jurisdiction_id,  # a superuser's form shows it
         "role": "head",
         "is_active": "on",
         "date_joined_0": "2021-01-01",
@@ -536,6 +538,10 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
             f"{who} 于 {w} 承接了上级下达的任务 {t1}：牵头单位 区发展改革局，分管领导 李区长",
         ),
         (
+            record("units_chased", actor=wang, detail={"month": "2022-01", "sent": 7}, at=FEB_8),
+            f"{who} 于 {w} 催报了 2022年1月 尚未报送的单位（发出 7 条）",
+        ),
+        (
             record("exported", actor=wang, detail={"what": "ledger", "rows": 64}, at=FEB_8),
             f"{who} 于 {w} 导出了任务台账（64 个节点行）",
         ),
@@ -585,8 +591,92 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
             ),
             f"{who} 于 {w} 在管理后台修改了单位 市财政局 的简称、排序",
         ),
+        *supervision_entries(wang, who, w),
     ]
     return said
+
+
+def supervision_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """督办: notices, the ladder's proposals and rules (ducha/supervision), on a task of
+    their own (T-9: the page's filter by T-1 counts the others)."""
+
+    def on(action, detail, target_type="Notice", month=None, actor=wang, **more):
+        target = {"target_type": target_type, "target_id": "1", "task_code": "T-9"}
+        if month:
+            target["month"] = month
+        return append(action, actor=actor, detail=detail, at=FEB_8, **target, **more)
+
+    number = {"number": "德改督〔2022〕3号"}
+    return [
+        (
+            on("notice_drafted", {"number": "", "proposal": 4}),
+            f"{who} 于 {w} 按问责建议起草了 T-9 的督办通知",
+        ),
+        (
+            on("notice_issued", number | {"due": "2022-02-18"}),
+            f"{who} 于 {w} 签发了 T-9 的督办通知 德改督〔2022〕3号（反馈期限 2022-02-18）",
+        ),
+        (
+            on("notice_answered", number | {"files": 2, "late": False}),
+            f"{who} 于 {w} 就督办通知 德改督〔2022〕3号（T-9）报送了整改反馈（附 2 个佐证材料）",
+        ),
+        (
+            on("notice_returned", number | {"comment": "措施不具体", "due": "2022-02-25"}),
+            f"{who} 于 {w} 退回了督办通知 德改督〔2022〕3号（T-9）的整改反馈，意见：措施不具体；"
+            "反馈期限 2022-02-25",
+        ),
+        (
+            on("notice_accepted", number),
+            f"{who} 于 {w} 审核通过了督办通知 德改督〔2022〕3号（T-9）的整改反馈，督办办结",
+        ),
+        (
+            on("notice_escalated", number | {"days": 3}, actor=None, actor_name="ducha tick"),
+            f"ducha tick 于 {w} 催办了逾期 3 天未反馈的督办通知 德改督〔2022〕3号（T-9）",
+        ),
+        (
+            append(
+                "ladder_proposed",
+                actor_name="问责阶梯",
+                detail={"month": "2022-01", "proposals": 5},
+                at=FEB_8,
+                month=JANUARY,
+            ),
+            f"问责阶梯 于 {w} 按问责规则对 2022年1月 公示提出了 5 条问责建议",
+        ),
+        (
+            on(
+                "proposal_confirmed", {"month": "2022-01", "step": "interview"}, "Proposal", JANUARY
+            ),
+            f"{who} 于 {w} 确认了 T-9 2022年1月 的问责建议：约谈",
+        ),
+        (
+            on(
+                "proposal_dismissed",
+                {"month": "2022-01", "step": "notice", "note": "已整改"},
+                "Proposal",
+                JANUARY,
+            ),
+            f"{who} 于 {w} 对 T-9 2022年1月 的问责建议（督办通知）不予采纳，理由：已整改",
+        ),
+        (
+            append(
+                "ladder_rule_changed",
+                actor=wang,
+                detail={
+                    "change": "changed",
+                    "kind": "streak",
+                    "mark": "ostrich",
+                    "count": 3,
+                    "step": "reminder",
+                    "active": True,
+                    "deduction": "1.0",
+                },
+                at=FEB_8,
+            ),
+            f"{who} 于 {w} 修改了问责规则：连续 3 个月评为“{MARKS['ostrich'].name}” → 提醒"
+            "（启用，扣分 1.0）",
+        ),
+    ]
 
 
 def test_every_action_reads_as_a_sentence_naming_who_when_and_what(story):

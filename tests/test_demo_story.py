@@ -2,10 +2,12 @@
 due and partly in, and it is not yet posted. Every printed login lands on work to do."""
 
 import datetime as dt
+import io
 import json
 import re
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils.timezone import localtime
 
@@ -163,3 +165,28 @@ def test_january_has_every_kind_of_report_and_a_few_late_units():
     assert 2 <= len(late_units) <= 6
     mine = {r.channel for r in plan.reports if r.unit == plan.demo_unit}
     assert {"submitted", "returned", "draft"} <= mine
+
+
+def test_tick_reminds_before_the_deadline_exactly_the_units_the_desk_lists_once(demo):
+    """Three days before January's deadline, every unit the desk shows with a task expected
+    and not yet submitted is reminded — its people in their inbox, its mailbox by e-mail —
+    and no other; a second tick sends nothing new."""
+    from ducha.desk.month import summarize
+    from ducha.desk.reminders import UNSUBMITTED
+    from ducha.notify.models import Delivery, Message, UnitChannel
+    from ducha.org.models import Jurisdiction
+
+    call_command("tick", "--now", "2022-02-02T09:00", stdout=io.StringIO())
+    desk = {  # the city's desk and each county's
+        s.task.lead_unit_id
+        for place in Jurisdiction.objects.all()
+        for s in summarize(JANUARY, jurisdiction=place).missing
+        if s.stage in UNSUBMITTED
+    }
+    reminded = Delivery.objects.filter(message__kind="reminder_remind", channel="email")
+    mailboxes = dict(UnitChannel.objects.values_list("address", "unit_id"))
+    assert {mailboxes[d.address] for d in reminded} == desk and len(desk) > 50
+    before = Message.objects.count(), Delivery.objects.count()
+    call_command("tick", "--now", "2022-02-02T09:00", stdout=io.StringIO())
+    call_command("tick", "--now", "2022-02-02T15:00", stdout=io.StringIO())
+    assert (Message.objects.count(), Delivery.objects.count()) == before

@@ -112,6 +112,9 @@ def test_the_route_list_covers_the_office_the_audit_log_and_the_admin():
     for url in ("/office/", "/office/publication/", "/office/override/", "/office/ledger/"):
         assert url in routes
     assert "/office/ledger/export/" in routes and "/audit/" in routes and "/me/" in routes
+    assert (
+        "/inbox/" in routes and "/office/deliveries/" in routes and "/office/channels/1/" in routes
+    )
     assert "/admin/org/user/" in admin_routes()
     assert "/admin/otp_totp/totpdevice/" in admin_routes()
 

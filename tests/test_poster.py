@@ -1,8 +1,9 @@
 """The A3 poster: page one is the notice an office pins up, the annex lists every task.
 
 The demo's December 2021 (all four marks, many tasks not rated, city departments and
-counties among the lead units) is seeded once for the module and rendered once; the PDF
-is then read back with poppler's tools, as a person would read the print.
+counties among the lead units, 13 counties below the city with boards of their own) is
+seeded once for the module and rendered once; the PDF is then read back with poppler's
+tools, as a person would read the print.
 """
 
 import datetime as dt
@@ -15,10 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from ducha.boards import poster
+from ducha.boards import league, poster
 from ducha.boards.publication import latest, snapshot_with_hash
-from ducha.org.models import Unit
+from ducha.org.models import Jurisdiction, Unit
 from ducha.ratings import marks
+from tests.test_county_tables import HEADING, add_counties, league_rows
 
 # The module's fixture writes to the test database: make sure this session sets one up.
 pytestmark = pytest.mark.django_db
@@ -47,6 +49,8 @@ def december(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), transaction.atomic():
         seed_demo()
         publish_demo_boards()
+        if not Jurisdiction.objects.filter(parent__home=True).exists():
+            add_counties(folder)  # the city's 13 counties, each with a small ledger of its own
         board = snapshot_with_hash(latest(DECEMBER))
         pdf = folder / "poster-2021-12.pdf"
         with pdf.open("wb") as out:
@@ -59,6 +63,7 @@ def december(django_db_setup, django_db_blocker, tmp_path_factory):
         with translation.override("en"):  # a reader of the English site downloads it
             notice_en = poster.poster_html(board)
         kinds = dict(Unit.objects.values_list("name", "kind"))
+        county_league = league.league([DECEMBER])
         transaction.set_rollback(True)
     return {
         "board": board,
@@ -68,6 +73,7 @@ def december(django_db_setup, django_db_blocker, tmp_path_factory):
         "annex": annex,
         "notice_en": notice_en,
         "kinds": kinds,
+        "league": county_league,
     }
 
 
@@ -208,3 +214,28 @@ def test_a_crowded_month_still_fits_page_one_before_the_annex(december):
     assert "骏马 14 项" in first and "蜗牛 21 项" in first
     assert re.search(r"县市区（1\d 个）", first) and settings.DUCHA_OFFICE_NAME in first
     assert text(crowded, "-f", "2", "-l", "2").startswith("附件：全部任务评价")
+
+
+def test_page_one_ranks_the_counties_on_their_own_ledgers_under_a_heading_of_their_own(
+    december,
+):
+    table = december["league"]
+    assert len(table.below) == 13 and table.scores
+    expected = [(s.rank, s.name, f"{s.score:.1f}") for s in table.scores]
+    assert league_rows(december["notice"]) == expected
+    notice = december["notice"]
+    # After the lead units' tables, apart from them: a county's own ledger is not a unit's.
+    assert notice.index("牵头单位排名") < notice.index(HEADING)
+    assert 'class="rank league"' not in notice[: notice.index(HEADING)]
+    first = re.sub(r"\s", "", page_one(december))
+    assert HEADING in first
+    for s in table.scores:
+        assert f"{s.name}" in first
+    for j in table.unrated:
+        assert j.name in first.split(HEADING)[1]
+
+
+def test_a_crowded_month_keeps_the_county_table_on_page_one(december):
+    first = re.sub(r"\s", "", text(december["crowded"], "-f", "1", "-l", "1"))
+    assert HEADING in first
+    assert all(s.name in first.split(HEADING)[1] for s in december["league"].scores)

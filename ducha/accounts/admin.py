@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from ducha.accounts.models import LoginAttempt
 from ducha.audit import record
 from ducha.audit.admin import AuditedAdmin
+from ducha.org.admin import InJurisdiction
 
 
 @admin.register(LoginAttempt)
@@ -26,14 +27,16 @@ class LoginAttemptAdmin(AuditedAdmin):
 
 # django-otp's own pages show and edit the secrets (TOTP keys, recovery codes) and let an
 # administrator bind a device for somebody else. Here a device can only be seen and
-# removed: removing it is the reset for a lost phone, and its owner binds a new one.
+# removed: removing it is the reset for a lost phone, and its owner binds a new one. An
+# office sees its own jurisdiction's people's devices alone.
 for model in (TOTPDevice, StaticDevice):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
 
 
 @admin.register(TOTPDevice)
-class AuthenticatorAdmin(admin.ModelAdmin):
+class AuthenticatorAdmin(InJurisdiction, admin.ModelAdmin):
+    jurisdiction_path = "user__jurisdiction"
     list_display = ["user", "name", "created_at", "last_used_at"]
     search_fields = ["user__username", "user__full_name"]
     fields = ["user", "name", "created_at", "last_used_at"]

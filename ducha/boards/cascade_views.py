@@ -6,6 +6,10 @@ up what was pushed to it, choosing its own lead unit and leader and, if it likes
 deadlines. Every lookup goes through the signed-in office's own jurisdiction: a task of
 another jurisdiction, or a cascade pushed to another county, is not found (404) — so a
 county never takes up another county's task, and the city never takes up its own.
+
+Who may do what is asked of the user (ducha/org/models.py), each rule in one place below:
+reading the pages (`user.reads_in`), pushing a task (`user.runs` its jurisdiction),
+taking one up (`user.runs` the county it was pushed to).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -28,7 +33,7 @@ from ducha.lib import clock, params
 from ducha.lib.access import office_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, parse_month
-from ducha.org.models import Leader, Unit
+from ducha.org.models import Jurisdiction, Leader, Unit
 from ducha.ratings.display import MARKS, shown
 
 
@@ -69,6 +74,57 @@ def grid_for_page(source_task: Task, months: list[dt.date]) -> dict:
     }
 
 
+# Who may do what ----------------------------------------------------------------------------
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _place_read(user) -> Jurisdiction:
+    """The jurisdiction whose cascade pages this office reads: its own."""
+    _require(user.reads_in(user.jurisdiction_id))
+    return user.jurisdiction
+
+
+def _tasks_to_push(user, codes: list[str]) -> list[Task]:
+    """The tasks a push names, looked up in the office's own ledger (a code of another
+    jurisdiction's is not found), each of a jurisdiction this person runs."""
+    tasks = list(
+        Task.objects.filter(jurisdiction_id=user.jurisdiction_id, code__in=codes)
+        .select_related("jurisdiction")
+        .order_by("code")
+    )
+    if len(tasks) != len(codes):
+        raise Http404(_("没有这项任务"))
+    _require(all(user.runs(task.jurisdiction_id) for task in tasks))
+    return tasks
+
+
+def _cascades_for(user):
+    """What was pushed down to the office's own jurisdiction; nothing else is found."""
+    nodes = Prefetch("source__nodes", queryset=Node.objects.order_by("order", "code"))
+    return (
+        Cascade.objects.filter(jurisdiction_id=user.jurisdiction_id)
+        .select_related(
+            "jurisdiction", "source__area", "source__jurisdiction", "source__leader", "task"
+        )
+        .prefetch_related(nodes)
+        .order_by("source__code")
+    )
+
+
+def _cascade_to_accept(user, pk: int) -> Cascade:
+    """A cascade pushed to the office's own jurisdiction (another's is not found), which
+    this person runs."""
+    found = _cascades_for(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("没有下达给本辖区的这项任务"))
+    _require(user.runs(found.jurisdiction_id))
+    return found
+
+
 # The office above ------------------------------------------------------------------------
 
 
@@ -79,7 +135,7 @@ def office(request):
 
 
 def _office_page(request, typed: dict | None = None, status: int = 200):
-    place = request.user.jurisdiction
+    place = _place_read(request.user)
     month = params.month(request.GET, default=_default_month())
     tasks = (
         Task.objects.in_jurisdiction(place)
@@ -111,14 +167,11 @@ def _office_page(request, typed: dict | None = None, status: int = 200):
 @require_POST
 def push(request):
     """Push the chosen tasks to the chosen counties (or all of them), in one transaction."""
-    place = request.user.jurisdiction
     codes = list(dict.fromkeys(c.strip() for c in request.POST.getlist("task") if c.strip()))
     slugs = request.POST.getlist("county")
     every = request.POST.get("all") == "1"
-    # The office's own tasks only: a code of another jurisdiction's is not found.
-    tasks = list(Task.objects.in_jurisdiction(place).filter(code__in=codes).order_by("code"))
-    if len(tasks) != len(codes):
-        raise Http404(_("没有这项任务"))
+    tasks = _tasks_to_push(request.user, codes)
+    place = request.user.jurisdiction  # theirs, which it runs (_tasks_to_push asked)
     counties = rules.children(place)
     chosen = counties if every else [c for c in counties if c.slug in slugs]
     errors = {}
@@ -154,24 +207,6 @@ def push(request):
 # The county's office ---------------------------------------------------------------------
 
 
-def _cascades_for(user):
-    """What was pushed down to the office's own jurisdiction; nothing else is found."""
-    nodes = Prefetch("source__nodes", queryset=Node.objects.order_by("order", "code"))
-    return (
-        Cascade.objects.filter(jurisdiction_id=user.jurisdiction_id)
-        .select_related("source__area", "source__jurisdiction", "source__leader", "task")
-        .prefetch_related(nodes)
-        .order_by("source__code")
-    )
-
-
-def _get_cascade_for_user(user, pk: int) -> Cascade:
-    found = _cascades_for(user).filter(pk=pk).first()
-    if found is None:
-        raise Http404(_("没有下达给本辖区的这项任务"))
-    return found
-
-
 @office_required
 @require_GET
 def inbox(request):
@@ -179,7 +214,7 @@ def inbox(request):
 
 
 def _inbox_page(request, typed: dict | None = None, status: int = 200):
-    place = request.user.jurisdiction
+    place = _place_read(request.user)
     cascades = list(_cascades_for(request.user))
     typed = typed or {}
     forms = []
@@ -213,11 +248,11 @@ def _inbox_page(request, typed: dict | None = None, status: int = 200):
 @office_required
 @require_POST
 def accept(request, pk: int):
-    cascade = _get_cascade_for_user(request.user, pk)
+    cascade = _cascade_to_accept(request.user, pk)
     if cascade.task_id is not None:  # a second click, or another clerk was quicker
         messages.info(request, _("任务 %(code)s 已承接。") % {"code": cascade.source.code})
         return redirect(reverse("cascade:inbox"))
-    place = request.user.jurisdiction
+    place = cascade.jurisdiction
     unit_id = params.number(request.POST, "lead_unit")
     leader_id = params.number(request.POST, "leader")
     lead_unit = Unit.objects.filter(jurisdiction=place, pk=unit_id).first() if unit_id else None

@@ -12,6 +12,7 @@ from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from ducha.boards.league import League, league
 from ducha.boards.units import UnitGroup, units_by_kind
 from ducha.lib.months import format_month_zh, parse_month
 from ducha.lib.xlsx import (
@@ -48,6 +49,16 @@ UNIT_COLUMNS = [
     *((m.name, 8) for m in MARKS.values()),
     ("本月得分", 10),
 ]
+# The counties' own table, on a sheet of its own (boards/league.py); its name column is
+# headed by what they are called (县（市、区）).
+LEAGUE_COLUMNS = [
+    ("排名", 6),
+    (None, 20),
+    *((m.name, 8) for m in MARKS.values()),
+    ("本月得分", 10),
+    ("说明", 30),
+]
+UNPUBLISHED = "本月公示尚未发布，按当前评价计"
 
 
 def jurisdiction_of(board: Mapping) -> Jurisdiction | None:
@@ -59,6 +70,13 @@ def jurisdiction_of(board: Mapping) -> Jurisdiction | None:
 def place_name(jurisdiction: Jurisdiction | None) -> str:
     """The name a board's title starts with: the city's, or that of the county it is of."""
     return settings.DUCHA_CITY if jurisdiction is None else jurisdiction.name
+
+
+def month_league(board: Mapping, jurisdiction: Jurisdiction | None) -> League | None:
+    """The league of the jurisdictions right below the board's (a city's counties) in the
+    board's month, each from its own board; None when there are none below."""
+    table = league([parse_month(board["month"])], jurisdiction, published_only=True)
+    return table if table.below else None
 
 
 def rows(board: dict) -> list[dict]:
@@ -150,5 +168,38 @@ def board_xlsx(board: dict, output) -> None:
         number_formats={len(UNIT_COLUMNS): SCORE_FORMAT},
     )
     print_setup(units, paper=A4, landscape=False, repeat_rows="2:2", heading=unit_title)
-    # The same snapshot gives the same file, byte for byte.
+    table = month_league(board, jurisdiction)
+    if table is not None:
+        _league_sheet(workbook, table, f"{place}{month}", edition)
+    # The same snapshot (and the same boards below it) gives the same file, byte for byte.
     save_stable(workbook, output, dt.datetime.fromisoformat(board["published_at"]))
+
+
+def _league_sheet(workbook: Workbook, table: League, when: str, edition: str) -> None:
+    """The counties' table on a sheet of its own, never rows among the lead units'."""
+    name = table.heading_name
+    sheet = workbook.create_sheet(f"{name}排名")
+    title = f"{when}{name}改革任务推进排名{edition}"
+    columns = [(header or name, width) for header, width in LEAGUE_COLUMNS]
+    title_row(sheet, 1, title, len(columns))
+    last = write_table(
+        sheet,
+        2,
+        columns,
+        [
+            [
+                s.rank,
+                s.name,
+                *(getattr(s, key) for key in MARKS),
+                s.score,
+                UNPUBLISHED if s.name in table.unpublished else "",
+            ]
+            for s in table.scores
+        ],
+        number_formats={len(columns) - 1: SCORE_FORMAT},
+    )
+    notes = [f"各{name}按本级台账任务的本月评价计分（规则同牵头单位），单独排名。"]
+    if table.unrated:
+        notes.append(f"本月尚未发布公示：{'、'.join(j.name for j in table.unrated)}")
+    note_rows(sheet, last + 2, notes, len(columns))
+    print_setup(sheet, paper=A4, landscape=False, repeat_rows="2:2", heading=title)

@@ -1,9 +1,10 @@
 """The printable A3 poster of a published board, in Chinese (HTML rendered by WeasyPrint).
 
 Page one is what an office pins up: the month, the five counts, the horses and the snails
-by name, the lead units ranked within their kind, and the issuing office with the date in
-the foot. The full task list follows as an annex. Every row carries its mark's name beside
-the colour, so a black-and-white copy says the same thing.
+by name, the lead units ranked within their kind, on a city's poster its counties ranked on
+their own ledgers in a table of their own (boards/league.py), and the issuing office with
+the date in the foot. The full task list follows as an annex. Every row carries its mark's
+name beside the colour, so a black-and-white copy says the same thing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ducha.boards.exports import jurisdiction_of, place_name
+from ducha.boards.exports import jurisdiction_of, month_league, place_name
+from ducha.boards.league import League
 from ducha.boards.units import units_by_kind
 from ducha.lib.months import format_month_zh, parse_month
+from ducha.org.models import Unit
 from ducha.ratings.marks import HORSE, MARKS, NOT_RATED, SNAIL, mark, stylesheet
 
 # The Simplified Chinese face first everywhere: with another first, or none, some glyphs
@@ -114,6 +117,7 @@ def _context(board: dict) -> dict:
         ],
         "unit_groups": groups,
         "rank_columns": _rank_columns(groups),
+        "league": _league(month_league(board, jurisdiction), groups),
         "areas": [
             {"name": area, "rows": list(group)}
             for area, group in groupby(rows, key=lambda r: r["area"])
@@ -145,7 +149,35 @@ def _rank_columns(groups: list[dict]) -> list[list[dict]]:
     return columns
 
 
-def board_pdf(board: dict, output) -> None:
+def _league(table: League | None, groups: list[dict]) -> dict | None:
+    """The counties' own table for page one, in up to three columns side by side."""
+    if table is None:
+        return None
+    rows = [
+        {
+            "rank": s.rank,
+            "name": s.name,
+            "score": f"{s.score:.1f}",
+            "counts": [getattr(s, key) for key in MARKS],
+            "unpublished": s.name in table.unpublished,
+        }
+        for s in table.scores
+    ]
+    height = max(-(-len(rows) // 3), 1)
+    columns = [rows[i : i + height] for i in range(0, len(rows), height)]
+    return {
+        "name": table.heading_name,
+        "columns": columns + [[]] * (3 - len(columns)) if rows else [],
+        "unpublished": any(r["unpublished"] for r in rows),
+        "unrated": [j.name for j in table.unrated],
+        # The city's lead units of the kind "county" are ranked above, as units of the city.
+        "beside_units": any(g["kind"] == Unit.Kind.COUNTY for g in groups),
+    }
+
+
+def weasyprint_html():
+    """WeasyPrint's HTML class, once the CJK font and the Pango libraries are there: the
+    one way Ducha's printed documents (the poster, a supervision notice) are made."""
     check_cjk_font()
     try:
         from weasyprint import HTML
@@ -156,6 +188,11 @@ def board_pdf(board: dict, output) -> None:
     # WeasyPrint warns on every run when HarfBuzz's subsetter is absent; the PDF is fine.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
+    return HTML
+
+
+def board_pdf(board: dict, output) -> None:
+    HTML = weasyprint_html()
     context = _context(board)
     # Page one is laid out alone (a fraction of the annex's time), set tighter until it
     # fits on its sheet; the annex, numbered on its own, follows it.

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from ducha.audit import audit_hashes, audit_head, record
 from ducha.boards.models import ChainLock, Hold, Publication
+from ducha.boards.signals import board_published
 from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
@@ -300,6 +301,11 @@ def publish(
                     "sha256": publication.sha256,
                     **_named(jurisdiction),
                 },
+            )
+            # A listener's failure is logged and never undoes or hides the publication.
+            transaction.on_commit(
+                lambda: board_published.send(sender=Publication, publication=publication),
+                robust=True,
             )
             return Published(publication, True)
     except IntegrityError:

@@ -38,7 +38,7 @@ from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from ducha.boards import exports
+from ducha.boards import exports, league
 from ducha.boards.cascade_views import grid_for_page
 from ducha.boards.models import Publication
 from ducha.boards.poster import PosterError, board_pdf
@@ -536,25 +536,34 @@ def download(request, month: str, fmt: str, slug: str | None = None):
     if meta is None:
         return _missing_board(request, jurisdiction, when)
 
-    etag = f'"{meta["sha256"]}.{fmt}"'
-    not_modified = _not_modified(request, etag)
+    # A city's poster and workbook also rank its counties, read from their own chains
+    # (boards/league.py): what they were read from is part of the file's identity. None:
+    # read from ratings that cannot be versioned now, so made afresh and not kept.
+    below = league.state(when, jurisdiction) if fmt in ("xlsx", "pdf") else ""
+    state = meta["sha256"] + (f"-{below}" if below else "")
+    etag = f'"{state}.{fmt}"'
+    not_modified = _not_modified(request, etag) if below is not None else None
     if not_modified is not None:
         return not_modified
-    key = f"ducha:file:{meta['sha256']}:{fmt}"
-    body = cache.get(key)
+    key = f"ducha:file:{state}:{fmt}"
+    body = cache.get(key) if below is not None else None
     if body is None:
         board = snapshot_with_hash(Publication.objects.get(pk=meta["pk"]))
         try:
             body = _file(board, fmt)
         except PosterError as e:
             return HttpResponse(str(e), status=503, content_type="text/plain; charset=utf-8")
-        cache.set(key, body, CACHE_SECONDS)
+        if below is not None:
+            cache.set(key, body, CACHE_SECONDS)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     disposition = "inline" if fmt in ("json", "pdf") else "attachment"
     place = "" if jurisdiction is None else f"{jurisdiction.slug}-"
     filename = f"ducha-board-{place}{month}-v{meta['version']}.{fmt}"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    _set_validators(response, etag)
+    if below is not None:
+        _set_validators(response, etag)
+    else:
+        patch_cache_control(response, private=True, no_cache=True)
     return response
 
 

@@ -22,6 +22,7 @@ from ducha.ledger import cascade, importing
 from ducha.ledger.models import Cascade, ImportRun, Node, Task
 from ducha.lib import clock
 from ducha.lib.months import add_months
+from ducha.notify.models import Channel, UnitChannel
 from ducha.org.areas import ensure_areas
 from ducha.org.models import (
     Area,
@@ -129,6 +130,7 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         Leader.objects.update_or_create(
             jurisdiction=home, name=name, defaults={"title": title, "order": order}
         )
+    _mailboxes(home, "dz")
 
     plan = plan_january(data, seed)
     parsed = [_parsed(t, areas[t.area], _follow_up(plan, t.code)) for t in data.tasks]
@@ -222,6 +224,28 @@ def _write_year(
     return progress
 
 
+MAIL_DOMAIN = "reform.dezhou.example"  # a reserved name: the demo's mail goes nowhere real
+
+
+def _mailboxes(place: Jurisdiction, prefix: str) -> None:
+    """Every unit of `place` has a mailbox of its own (单位邮箱), where reminders and
+    notices go besides its people's inboxes (idempotent)."""
+    have = set(
+        UnitChannel.objects.filter(unit__jurisdiction=place, channel=Channel.EMAIL).values_list(
+            "unit_id", flat=True
+        )
+    )
+    UnitChannel.objects.bulk_create(
+        UnitChannel(
+            unit=unit,
+            channel=Channel.EMAIL,
+            address=f"{prefix}-{unit.order:03d}@{MAIL_DOMAIN}",
+            label="单位邮箱",
+        )
+        for unit in Unit.objects.filter(jurisdiction=place).exclude(pk__in=have)
+    )
+
+
 # The counties take the city's tasks up a week after the city's ledger, and file their own.
 PUSHED_AT = dt.datetime(2021, 1, 12, 10)
 TAKEN_UP_AT = dt.datetime(2021, 1, 15, 15)
@@ -255,6 +279,7 @@ def seed_counties(data: DemoData, seed: int = 2021) -> tuple[DemoCounty, ...]:
             Leader.objects.update_or_create(
                 jurisdiction=place, name=name, defaults={"title": title, "order": order}
             )
+        _mailboxes(place, c.slug)
 
     with clock.frozen(PUSHED_AT):
         sources = Task.objects.filter(jurisdiction=home, code__in=list(cascaded(data)))

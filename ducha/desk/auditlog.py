@@ -20,6 +20,8 @@ from ducha.lib import clock
 from ducha.lib.dates import month_label
 from ducha.lib.months import parse_month
 from ducha.ratings.display import shown
+from ducha.supervision.models import Step
+from ducha.supervision.wording import rule_condition
 
 Action = AuditEntry.Action
 HASH_SHOWN = 12
@@ -384,6 +386,129 @@ def _admin_changed(entry, data, words):
     return Described(text % words)
 
 
+def _units_chased(entry, data, words):
+    words |= _task_and_month(entry, data) | {"n": data.get("sent", 0)}
+    text = _("%(who)s 于 %(when)s 催报了 %(month)s 尚未报送的单位（发出 %(n)s 条）")
+    return Described(text % words)
+
+
+def _notice(entry, data, words) -> dict:
+    return words | _task_and_month(entry, data) | {"number": _text(data, "number")}
+
+
+def _notice_drafted(entry, data, words):
+    words = _notice(entry, data, words)
+    if data.get("edited"):
+        text = _("%(who)s 于 %(when)s 修改了 %(task)s 的督办通知草稿")
+    elif data.get("proposal"):
+        text = _("%(who)s 于 %(when)s 按问责建议起草了 %(task)s 的督办通知")
+    else:
+        text = _("%(who)s 于 %(when)s 起草了 %(task)s 的督办通知")
+    return Described(text % words)
+
+
+def _notice_issued(entry, data, words):
+    words = _notice(entry, data, words) | {"due": _text(data, "due")}
+    text = _("%(who)s 于 %(when)s 签发了 %(task)s 的督办通知 %(number)s（反馈期限 %(due)s）")
+    return Described(text % words)
+
+
+def _notice_answered(entry, data, words):
+    words = _notice(entry, data, words) | {"n": data.get("files", 0)}
+    if data.get("late"):
+        text = _(
+            "%(who)s 于 %(when)s 就督办通知 %(number)s（%(task)s）报送了整改反馈"
+            "（附 %(n)s 个佐证材料，逾期报送）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 就督办通知 %(number)s（%(task)s）报送了整改反馈"
+            "（附 %(n)s 个佐证材料）"
+        )
+    return Described(text % words)
+
+
+def _notice_accepted(entry, data, words):
+    words = _notice(entry, data, words)
+    text = _("%(who)s 于 %(when)s 审核通过了督办通知 %(number)s（%(task)s）的整改反馈，督办办结")
+    return Described(text % words)
+
+
+def _notice_returned(entry, data, words):
+    words = _notice(entry, data, words) | {
+        "comment": _text(data, "comment"),
+        "due": _text(data, "due"),
+    }
+    text = _(
+        "%(who)s 于 %(when)s 退回了督办通知 %(number)s（%(task)s）的整改反馈，意见：%(comment)s；"
+        "反馈期限 %(due)s"
+    )
+    return Described(text % words)
+
+
+def _notice_escalated(entry, data, words):
+    words = _notice(entry, data, words) | {"days": _text(data, "days")}
+    text = _("%(who)s 于 %(when)s 催办了逾期 %(days)s 天未反馈的督办通知 %(number)s（%(task)s）")
+    return Described(text % words)
+
+
+def _ladder_proposed(entry, data, words):
+    words |= _task_and_month(entry, data) | {"n": data.get("proposals", 0)}
+    text = _("%(who)s 于 %(when)s 按问责规则对 %(month)s 公示提出了 %(n)s 条问责建议")
+    return Described(text % words)
+
+
+def _step(data: dict) -> str:
+    step = _text(data, "step")
+    return str(Step(step).label) if step in Step.values else step
+
+
+def _proposal_confirmed(entry, data, words):
+    words |= _task_and_month(entry, data) | {"step": _step(data)}
+    if data.get("deduction"):
+        words["deduction"] = _text(data, "deduction")
+        text = _(
+            "%(who)s 于 %(when)s 确认了 %(task)s %(month)s 的问责建议：%(step)s"
+            "（牵头单位扣 %(deduction)s 分）"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 确认了 %(task)s %(month)s 的问责建议：%(step)s")
+    return Described(text % words)
+
+
+def _proposal_dismissed(entry, data, words):
+    words |= _task_and_month(entry, data) | {"step": _step(data), "note": _text(data, "note")}
+    if words["note"]:
+        text = _(
+            "%(who)s 于 %(when)s 对 %(task)s %(month)s 的问责建议（%(step)s）不予采纳，"
+            "理由：%(note)s"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 对 %(task)s %(month)s 的问责建议（%(step)s）不予采纳")
+    return Described(text % words)
+
+
+def _ladder_rule_changed(entry, data, words):
+    count = data.get("count")
+    words |= {
+        "rule": rule_condition(_text(data, "kind"), _text(data, "mark"), count or ""),
+        "step": _step(data),
+        "deduction": _text(data, "deduction") or "0",
+        "state": _("启用") if data.get("active") else _("停用"),
+    }
+    if data.get("change") == "added":
+        text = _(
+            "%(who)s 于 %(when)s 新增了问责规则：%(rule)s → %(step)s"
+            "（%(state)s，扣分 %(deduction)s）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 修改了问责规则：%(rule)s → %(step)s"
+            "（%(state)s，扣分 %(deduction)s）"
+        )
+    return Described(text % words)
+
+
 def _something(entry, data, words):
     """An action this module does not know yet: its name, never its keys."""
     words["action"] = entry.get_action_display()
@@ -394,6 +519,17 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.LOGIN: _login,
     Action.TASK_PUSHED: _task_pushed,
     Action.TASK_ACCEPTED: _task_accepted,
+    Action.UNITS_CHASED: _units_chased,
+    Action.NOTICE_DRAFTED: _notice_drafted,
+    Action.NOTICE_ISSUED: _notice_issued,
+    Action.NOTICE_ANSWERED: _notice_answered,
+    Action.NOTICE_ACCEPTED: _notice_accepted,
+    Action.NOTICE_RETURNED: _notice_returned,
+    Action.NOTICE_ESCALATED: _notice_escalated,
+    Action.LADDER_PROPOSED: _ladder_proposed,
+    Action.PROPOSAL_CONFIRMED: _proposal_confirmed,
+    Action.PROPOSAL_DISMISSED: _proposal_dismissed,
+    Action.LADDER_RULE_CHANGED: _ladder_rule_changed,
     Action.LOGIN_FAILED: _login_failed,
     Action.LOGOUT: _logout,
     Action.LOCKOUT: _lockout,

@@ -12,6 +12,7 @@ page that read reports would make the two apps import each other.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from functools import wraps
 
 from django.contrib import messages
@@ -23,23 +24,30 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from openpyxl import Workbook
 
+from ducha.assessment.exports import counties_xlsx
 from ducha.assessment.scores import counties as county_list
 from ducha.assessment.scores import scores
+from ducha.audit import record
 from ducha.audit.log import verify_log
 from ducha.audit.models import AuditEntry
 from ducha.boards.publication import PublicationError, hold, publish, release
+from ducha.desk import reminders
 from ducha.desk.auditlog import describe
 from ducha.desk.month import below, summarize
 from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import FIRST_YEAR, add_months, format_month, parse_month
+from ducha.lib.xlsx import A4, print_setup, title_row, write_table
 from ducha.org.models import Jurisdiction
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
-from ducha.reports import scope, workflow
+from ducha.reports import scope, stale, workflow
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BadMonth(Exception):
@@ -88,6 +96,7 @@ def office(request):
     preview = [r for r in summary.rated if show_all or not is_routine(r.rating) or r.override]
     tasks = {s.task.code: s.task for s in summary.standings}
     rows = [{"rating": r, "task": tasks.get(r.task), "mark": shown(r.rating)} for r in preview]
+    flags = stale.flags_for(summary.queue)  # the whole queue in a fixed number of queries
     return render(
         request,
         "desk/office.html",
@@ -95,6 +104,7 @@ def office(request):
             "month": month,
             "s": summary,
             "preview": rows,
+            "queue": [(r, flags.get(r.pk, [])) for r in summary.queue],
             "show_all": show_all,
             "jurisdiction": jurisdiction,
             "own": own,
@@ -121,6 +131,13 @@ def counties(request):
     if year > this_year:
         raise params.BadParameter("year", _("年度不能晚于今年"))
     table = scores(year, by="county", jurisdiction=jurisdiction)
+    if params.choice(request.GET, "format", ("xlsx",)) == "xlsx":  # a workbook of its own
+        buffer = io.BytesIO()
+        counties_xlsx(table, buffer, year=year, jurisdiction=jurisdiction)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        filename = f"ducha-counties-{jurisdiction.slug}-{year}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     below = {j.name: j for j in county_list(jurisdiction)}
     rows = [
         {
@@ -342,3 +359,85 @@ def audit_log(request):
         "month": format_month(month) if month else "",
     }
     return render(request, "desk/audit_log.html", context)
+
+
+# 催报: chase every unit still missing, and the missing list as a workbook ----------------
+
+
+@office_required
+@_refusing_bad_months
+def chase(request):
+    """GET: who 催报 would reach and what each unit gets; POST: send it. Of the office's own
+    jurisdiction only; a second chase on the same day sends nothing again."""
+    jurisdiction = request.user.jurisdiction
+    scope.require(request.user.runs(jurisdiction.pk))
+    month = _month(request, jurisdiction)
+    if request.method == "POST":
+        sent, before = reminders.chase(month, jurisdiction, request.user)
+        record(
+            "units_chased",
+            actor=request.user,
+            request=request,
+            detail={"month": format_month(month), "sent": sent, **_whose(jurisdiction)},
+        )
+        if sent:
+            messages.success(request, _("已向 %(n)s 个单位催报") % {"n": sent})
+        if before:
+            messages.info(request, _("%(n)s 个单位今天已催报过，未重复发送") % {"n": before})
+        if not sent and not before:
+            messages.info(request, _("没有需要催报的单位"))
+        return redirect(f"{reverse('desk:office')}?month={format_month(month)}#completeness")
+    outgoing = reminders.chase_preview(month, jurisdiction)
+    return render(
+        request,
+        "desk/chase.html",
+        {
+            "month": month,
+            "month_text": format_month(month),
+            "jurisdiction": jurisdiction,
+            "outgoing": outgoing,
+            "unreachable": [o for o in outgoing if not o.reaches],
+        },
+    )
+
+
+def _whose(jurisdiction: Jurisdiction) -> dict:
+    return {} if jurisdiction.home else {"jurisdiction": jurisdiction.slug}
+
+
+MISSING_COLUMNS = [
+    ("牵头单位", 24),
+    ("任务编号", 14),
+    ("任务名称", 44),
+    ("报送状态", 18),
+    ("逾期天数", 10),
+]
+
+
+@overseer_required
+@require_GET
+def missing_xlsx(request):
+    """The month's tasks expected and not reported, by lead unit, as a workbook (the office
+    reads its counties' at ?j=<slug>)."""
+    user = request.user
+    jurisdiction = scope.jurisdiction_asked(user, request.GET) or user.jurisdiction
+    month = _month(request, jurisdiction)
+    summary = summarize(month, jurisdiction=jurisdiction)
+    rows = [
+        [u.unit.name, s.task.code, s.task.title, str(s.label), s.days_late or ""]
+        for u in summary.units
+        for s in u.missing
+    ]
+    title = f"{jurisdiction.name}{month.year}年{month.month}月改革任务未报送清单"
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "未报送清单"
+    title_row(sheet, 1, title, len(MISSING_COLUMNS))
+    write_table(sheet, 2, MISSING_COLUMNS, rows)
+    print_setup(sheet, paper=A4, landscape=True, repeat_rows="2:2", heading=title)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    name = f"missing-{jurisdiction.slug}-{format_month(month)}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

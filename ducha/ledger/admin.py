@@ -1,10 +1,12 @@
 """The ledger in the admin, read only: tasks, nodes and progress change through the audited
-import (and reports), ratings through the override; never here, unaudited."""
+import (and reports), ratings through the override; never here, unaudited. Each office
+reads its own jurisdiction's alone (`InJurisdiction`), a superuser every one's."""
 
 from django.contrib import admin
 
 from ducha.audit.admin import ReadOnly
 from ducha.ledger.models import CoUnit, ImportRun, Node, Progress, Task
+from ducha.org.admin import InJurisdiction
 
 
 class NodeInline(ReadOnly, admin.TabularInline):
@@ -23,9 +25,16 @@ class CoUnitInline(ReadOnly, admin.TabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ReadOnly, admin.ModelAdmin):
+class TaskAdmin(InJurisdiction, ReadOnly, admin.ModelAdmin):
     list_display = ["code", "title", "area", "source", "leader", "lead_unit", "status"]
-    list_filter = ["area", "source", "status", "plan_year", "leader"]
+    # The leaders of the tasks listed only: not every jurisdiction's by name.
+    list_filter = [
+        "area",
+        "source",
+        "status",
+        "plan_year",
+        ("leader", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["code", "title", "lead_unit__name"]
     list_select_related = ["area", "leader", "lead_unit"]
     autocomplete_fields = ["lead_unit", "leader"]
@@ -33,7 +42,8 @@ class TaskAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(Progress)
-class ProgressAdmin(ReadOnly, admin.ModelAdmin):
+class ProgressAdmin(InJurisdiction, ReadOnly, admin.ModelAdmin):
+    jurisdiction_path = "task__jurisdiction"
     list_display = ["task", "node", "month", "status", "percent", "done_on", "origin"]
     list_filter = ["month", "status", "origin"]
     search_fields = ["task__code", "task__title"]
@@ -43,6 +53,6 @@ class ProgressAdmin(ReadOnly, admin.ModelAdmin):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
+class ImportRunAdmin(InJurisdiction, ReadOnly, admin.ModelAdmin):
     list_display = ["at", "kind", "filename", "rows", "created", "updated", "unchanged", "by"]
     list_filter = ["kind"]

@@ -28,7 +28,11 @@ def _import_limit() -> int:
 
 
 # Routes (by URL name) that take files, for signed-in people only.
-UPLOAD_ROUTES = {"reports:report": _evidence_limit, "ledger:import": _import_limit}
+UPLOAD_ROUTES = {
+    "reports:report": _evidence_limit,
+    "ledger:import": _import_limit,
+    "supervision:answer": _evidence_limit,  # a 整改反馈 with its evidence
+}
 
 
 def body_limit(request) -> int:

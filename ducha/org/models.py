@@ -3,7 +3,7 @@
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models
 from django.utils.translation import gettext_lazy as _
@@ -242,6 +242,27 @@ class Leader(models.Model):
         return self.name
 
 
+class PeopleQuerySet(models.QuerySet):
+    """Who is reached for what: the messages a reminder or a notice sends go to these."""
+
+    def of_units(self, unit_ids, *, heads_only: bool = False):
+        """The active reporters and heads of these units (only the heads if asked)."""
+        roles = [User.Role.HEAD] if heads_only else list(User.UNIT_ROLES)
+        return self.filter(unit_id__in=list(unit_ids), role__in=roles, is_active=True)
+
+    def offices_of(self, jurisdiction):
+        """The active reform-office people of this jurisdiction."""
+        return self.filter(jurisdiction=jurisdiction, role=User.Role.OFFICE, is_active=True)
+
+    def leaders_of(self, leader_ids):
+        """The active accounts of these city (or county) leaders."""
+        return self.filter(leader_id__in=list(leader_ids), role=User.Role.LEADER, is_active=True)
+
+
+class PeopleManager(UserManager.from_queryset(PeopleQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         OFFICE = "office", _("改革办")
@@ -251,6 +272,8 @@ class User(AbstractUser):
         AUDITOR = "auditor", _("审计查看")
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
+
+    objects = PeopleManager()
     jurisdiction = models.ForeignKey(
         Jurisdiction,
         verbose_name="辖区",
@@ -381,6 +404,20 @@ class User(AbstractUser):
             and self.unit_id == task.lead_unit_id
             and self.works_in(task.jurisdiction_id)
         )
+
+    def in_lead_units(self, task) -> bool:
+        """A member of one of the task's lead units (the first or a joint one, 共同牵头), in
+        the task's jurisdiction."""
+        return self.leads(task) or (
+            self.is_unit_member
+            and self.works_in(task.jurisdiction_id)
+            and task.joint_lead_links.filter(unit_id=self.unit_id).exists()
+        )
+
+    def can_answer(self, notice) -> bool:
+        """A 督办通知's 整改反馈 is written by the task's lead units while the notice waits
+        for it (issued, or its answer returned)."""
+        return notice.awaits_answer and self.in_lead_units(notice.task)
 
     def is_alone_in_unit(self) -> bool:
         """No other active reporter or head in this person's unit."""

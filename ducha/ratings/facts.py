@@ -46,8 +46,11 @@ def _history_query(month: dt.date):
             output_field=CharField(),
         )
     )
+    # No ordering: Progress's own (task, node, month) would join the node and its task for
+    # nothing, on every row before M.
     return (
-        Progress.objects.filter(month__lt=month)
+        Progress.objects.order_by()
+        .filter(month__lt=month)
         .values("node_id")
         .annotate(
             done=Min("month", filter=Q(status="done")),
@@ -70,7 +73,7 @@ def load_facts(
     queries; with `task_ids`, those tasks (restricted to `jurisdiction` only if given)."""
     tasks = Task.objects.order_by("code")
     nodes_q = Node.objects.order_by("task_id", "order", "code")
-    current_q = Progress.objects.filter(month=month)
+    current_q = Progress.objects.filter(month=month).order_by()  # no joins for an ordering
     history_q = _history_query(month)
     if task_ids is not None:
         tasks = tasks.filter(id__in=task_ids)
@@ -100,7 +103,9 @@ def load_facts(
         current[task_id][code] = Row(code, index, status, percent)
 
     history: dict[int, dict[str, History]] = defaultdict(dict)
-    for task_id, node_id, done, best, latest in history_q.iterator(chunk_size=20_000):
+    # Read whole, not through a server-side cursor (`iterator()`): PostgreSQL plans a cursor
+    # for its first rows, and for one county walked every progress row of the province.
+    for task_id, node_id, done, best, latest in history_q:
         status, percent = _decode(latest)
         history[task_id][codes[node_id]] = History(
             month_index(done) if done else None, int(best or 0), status, percent

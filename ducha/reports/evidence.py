@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
+import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -145,3 +147,24 @@ def stored_path(stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("bad stored name")
     return storage_dir() / stored_name
+
+
+def store_upload(upload) -> tuple[Checked, str]:
+    """Check an uploaded file (its size, then its content) and keep it under a generated
+    name: (what it is, its stored name). A refused file leaves nothing behind."""
+    if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * MB:
+        raise EvidenceRefused(
+            _("%(name)s：超过 %(mb)s MB 的上限")
+            % {"name": upload.name, "mb": settings.DUCHA_EVIDENCE_MAX_MB}
+        )
+    with tempfile.NamedTemporaryFile(dir=storage_dir(), delete=False) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        temp = Path(tmp.name)
+    try:
+        checked = check(temp, upload.name)
+        stored = new_stored_name()
+        shutil.move(temp, stored_path(stored))
+    finally:
+        temp.unlink(missing_ok=True)
+    return checked, stored

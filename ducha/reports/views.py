@@ -33,7 +33,7 @@ from ducha.lib.months import add_months, format_month
 from ducha.org.models import Jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
-from ducha.reports import scope, standing, workflow
+from ducha.reports import scope, stale, standing, workflow
 from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
 from ducha.reports.models import Report
 
@@ -231,6 +231,8 @@ def _render_report(
             files_chosen if errors and "files" not in errors and not files_stored else []
         ),
         "evidence": list(report.evidence.select_related("uploaded_by")) if is_saved else [],
+        # Shown to everyone who reads the report once it was submitted, its unit included.
+        "stale_flags": stale.flags_of(report) if is_saved and report.status != Status.DRAFT else [],
         "can_edit": can_start or (is_saved and user.can_edit(report)),
         "can_withdraw": is_saved and user.can_withdraw(report),
         "can_approve": is_saved and user.can_approve(report),

@@ -8,8 +8,6 @@ was looking at: two people editing the same report never silently overwrite each
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -422,21 +420,7 @@ def _check_room(report: Report, upload) -> None:
 def add_evidence(report: Report, user, upload, request=None) -> Evidence:
     """Check an uploaded file by its content, then store it under a generated name."""
     _check_room(report, upload)  # early, so a file that cannot go in is not even read
-    if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * files.MB:
-        raise files.EvidenceRefused(
-            _("%(name)s：超过 %(mb)s MB 的上限")
-            % {"name": upload.name, "mb": settings.DUCHA_EVIDENCE_MAX_MB}
-        )
-    with tempfile.NamedTemporaryFile(dir=files.storage_dir(), delete=False) as tmp:
-        for chunk in upload.chunks():
-            tmp.write(chunk)
-        temp = Path(tmp.name)
-    try:
-        checked = files.check(temp, upload.name)
-        stored = files.new_stored_name()
-        shutil.move(temp, files.stored_path(stored))
-    finally:
-        temp.unlink(missing_ok=True)
+    checked, stored = files.store_upload(upload)
     try:
         return _file_evidence(report, user, upload, checked, stored, request)
     except BaseException:

@@ -2,13 +2,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ducha.assessment.exports import scores_xlsx
-from ducha.assessment.scores import counties, scores
+from ducha.assessment.exports import below_label, counties_xlsx, scores_xlsx
+from ducha.assessment.scores import scores
 from ducha.org.management.commands._jurisdiction import (
     add_jurisdiction_argument,
     chosen_jurisdiction,
 )
-from ducha.org.models import Jurisdiction
 from ducha.ratings.marks import MARKS
 
 LABELS = {
@@ -41,7 +40,7 @@ class Command(BaseCommand):
         result = scores(options["year"], options["quarter"], by, jurisdiction=jurisdiction)
         label, plural = LABELS[by]
         if by == "county":
-            label = _below_label(jurisdiction)
+            label = below_label(jurisdiction)
         key = "unit" if by == "unit" else by
         if options["format"] == "json":
             out = {"year": options["year"]}
@@ -54,26 +53,20 @@ class Command(BaseCommand):
         elif options["format"] == "xlsx":
             if not options["output"]:
                 raise CommandError("--format xlsx 需要用 -o 指定输出文件")
-            named = jurisdiction is not None and not jurisdiction.home
-            scores_xlsx(
-                result,
-                options["output"],
-                year=options["year"],
-                quarter=options["quarter"],
-                label=label,
-                whose=jurisdiction.name if named else None,
-                sheet_title=f"{label}考核得分" if by == "county" else "考核得分",
-            )
+            period = {"year": options["year"], "quarter": options["quarter"]}
+            if by == "county":  # a workbook of its own, never rows among the departments'
+                counties_xlsx(result, options["output"], jurisdiction=jurisdiction, **period)
+            else:
+                named = jurisdiction is not None and not jurisdiction.home
+                whose = jurisdiction.name if named else None
+                scores_xlsx(result, options["output"], label=label, whose=whose, **period)
             self.stdout.write(f"已写出 {options['output']}")
         else:
             names = " ".join(m.name for m in MARKS.values())
-            self.stdout.write(f"{'排名':<4} {label:<20} {'得分':>6}  {names}")
+            deducting = any(getattr(s, "deduction", 0) for s in result)
+            extra = "  问责扣分" if deducting else ""
+            self.stdout.write(f"{'排名':<4} {label:<20} {'得分':>6}  {names}{extra}")
             for s in result:
                 counts = f"{s.horse:>4} {s.ox:>4} {s.ostrich:>4} {s.snail:>4}"
-                self.stdout.write(f"{s.rank:<6} {s.name:<20} {s.score:>6}  {counts}")
-
-
-def _below_label(jurisdiction: Jurisdiction | None) -> str:
-    """What the jurisdictions below are called: 县市区 under a city, 市 under a province."""
-    below = counties(jurisdiction)
-    return below[0].get_level_display() if below else Jurisdiction.Level.COUNTY.label
+                off = f"  {s.deduction:>6}" if deducting else ""
+                self.stdout.write(f"{s.rank:<6} {s.name:<20} {s.score:>6}  {counts}{off}")

@@ -4,13 +4,19 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ducha.boards.publication import publish_due
+from ducha.desk import reminders
 from ducha.lib import clock
+from ducha.notify.queue import wake
 from ducha.ratings import inputs
+from ducha.supervision.ladder import run_recent
+from ducha.supervision.notices import escalate_overdue
 
 
 class Command(BaseCommand):
     help = (
-        "执行到期的定时工作（各辖区按各自日程每月自动发布等），可重复运行；"
+        "执行到期的定时工作（各辖区按各自日程每月自动发布、问责规则、督办逾期、报送提醒与催报、"
+        "公示结果通知），"
+        "可重复运行；"
         "由 cron 或 systemd 定时器调用"
     )
 
@@ -29,6 +35,13 @@ class Command(BaseCommand):
             if timezone.is_naive(now):
                 now = timezone.make_aware(now)
         said = publish_due(now)
+        said += run_recent(now)  # the ladder over each chain's recent boards (proposes once)
+        said += escalate_overdue(now)  # supervision notices past their answer deadline
+        said += reminders.send_due(now)
+        posted = reminders.send_recent_posted(now)
+        if posted:
+            said.append(f"补发公示结果通知 {posted} 条")
+        wake()  # a drain of the queue is due if anything waits (a lost one is rescheduled)
         inputs.compact()  # housekeeping: fold PostgreSQL's change rows into one number
         for line in said:
             self.stdout.write(line)
