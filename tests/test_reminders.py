@@ -200,3 +200,21 @@ def test_the_missing_list_downloads_as_a_workbook(cycle):
     ]
     assert len(rows) == len(missing) and "未报送清单" in sheet.cell(1, 1).value
     assert client_for(cycle["reporter"]).get("/office/missing.xlsx").status_code == 403
+
+
+def test_only_the_month_being_reported_is_chased(cycle):
+    office = client_for(cycle["office"])
+    for month in ("2021-05", "2021-07"):  # before it, and the month under way
+        assert office.post("/office/chase/", {"month": month}).status_code == 400
+        assert office.get(f"/office/chase/?month={month}").status_code == 400
+    assert office.put("/office/chase/").status_code == 405
+    assert not Message.objects.exists()
+
+
+def test_a_subject_is_one_line_whatever_the_title_held(cycle):
+    """A task title typed with Alt+Enter in Excel keeps its line break; an e-mail subject
+    cannot carry one."""
+    from ducha.notify.api import send
+
+    message, _ = send([cycle["reporter"]], kind="test", subject="第一行\n第二行", body="", key="k")
+    assert message.subject == "第一行 第二行"

@@ -23,7 +23,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 
 from ducha.assessment.exports import counties_xlsx
@@ -365,13 +365,21 @@ def audit_log(request):
 
 
 @office_required
+@require_http_methods(["GET", "POST"])
 @_refusing_bad_months
 def chase(request):
     """GET: who 催报 would reach and what each unit gets; POST: send it. Of the office's own
-    jurisdiction only; a second chase on the same day sends nothing again."""
+    jurisdiction only, and of the month being reported (nobody is chased for a month that
+    is posted or not over); a second chase on the same day sends nothing again."""
     jurisdiction = request.user.jurisdiction
     scope.require(request.user.runs(jurisdiction.pk))
     month = _month(request, jurisdiction)
+    if month != workflow.reporting_month(jurisdiction=jurisdiction):
+        return HttpResponse(
+            _("只能催报正在报送的月份（%(month)s）")
+            % {"month": month_label(workflow.reporting_month(jurisdiction=jurisdiction))},
+            status=400,
+        )
     if request.method == "POST":
         sent, before = reminders.chase(month, jurisdiction, request.user)
         record(

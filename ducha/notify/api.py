@@ -59,7 +59,8 @@ def send(
                 jurisdiction=Jurisdiction.objects.resolve(jurisdiction),
                 kind=kind,
                 key=key,
-                subject=subject[:200],
+                # One line: a title typed with Alt+Enter in Excel would stop every e-mail.
+                subject=" ".join(subject.split())[:200],
                 body=body,
                 url=url,
                 created_at=now,

@@ -243,8 +243,9 @@ def run_recent(now: dt.datetime) -> list[str]:
     Running it twice proposes nothing twice."""
     since = add_months(clock.local(now).date().replace(day=1), -2)
     newest: dict[tuple[int | None, dt.date], Publication] = {}
-    for p in Publication.objects.filter(month__gte=since).select_related("jurisdiction"):
-        newest[(p.jurisdiction_id, p.month)] = p  # one run per chain and month
+    recent = Publication.objects.filter(month__gte=since).order_by("version")
+    for p in recent.select_related("jurisdiction"):
+        newest[(p.jurisdiction_id, p.month)] = p  # one run per chain and month: its newest
     lines = []
     for publication in newest.values():
         made = run_ladder(publication)
@@ -329,7 +330,11 @@ def _remind(proposal: Proposal, user) -> None:
             "请认真分析原因，加快推进，按时完成节点目标。"
         ),
         key=f"ladder:{proposal.pk}:reminder",
-        url=f"/tasks/{task.code}/",
+        url=(
+            f"/tasks/{task.code}/"
+            if proposal.jurisdiction.home
+            else f"/j/{proposal.jurisdiction.slug}/tasks/{task.code}/"
+        ),
         jurisdiction=proposal.jurisdiction,
         by=user,
     )
