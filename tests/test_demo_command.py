@@ -63,6 +63,11 @@ def test_demo_seeds_the_city_and_its_counties_and_publishes_every_month_of_2021(
         assert authenticate(username=name, password=DEMO_PASSWORD) is not None, name
     assert User.objects.get(username="reporter").unit == User.objects.get(username="head").unit
     assert User.objects.get(username="leader").leader is not None
+    # Every unit has a mailbox, for January's reminders; 2021's digests filled none of them.
+    from ducha.notify.models import Delivery, UnitChannel
+
+    assert UnitChannel.objects.count() == Unit.objects.count()
+    assert not Delivery.objects.filter(channel="email").exists()
     county = User.objects.get(username="county")
     assert county.is_office and county.jurisdiction.slug == "decheng"
     assert county.unit.jurisdiction == county.jurisdiction

@@ -130,7 +130,6 @@ def seed_demo(seed: int = 2021) -> tuple[DemoData, importing.Summary, importing.
         Leader.objects.update_or_create(
             jurisdiction=home, name=name, defaults={"title": title, "order": order}
         )
-    _mailboxes(home, "dz")
 
     plan = plan_january(data, seed)
     parsed = [_parsed(t, areas[t.area], _follow_up(plan, t.code)) for t in data.tasks]
@@ -227,7 +226,17 @@ def _write_year(
 MAIL_DOMAIN = "reform.dezhou.example"  # a reserved name: the demo's mail goes nowhere real
 
 
-def _mailboxes(place: Jurisdiction, prefix: str) -> None:
+def seed_mailboxes() -> int:
+    """Every unit of the city and of each county has a mailbox (idempotent): made after
+    2021's boards are posted, so the demo's history does not fill them with a year of
+    digests; January's reminders and 催报 reach them. How many were made."""
+    made = 0
+    for place in Jurisdiction.objects.all():
+        made += _mailboxes(place, "dz" if place.home else place.slug)
+    return made
+
+
+def _mailboxes(place: Jurisdiction, prefix: str) -> int:
     """Every unit of `place` has a mailbox of its own (单位邮箱), where reminders and
     notices go besides its people's inboxes (idempotent)."""
     have = set(
@@ -235,7 +244,7 @@ def _mailboxes(place: Jurisdiction, prefix: str) -> None:
             "unit_id", flat=True
         )
     )
-    UnitChannel.objects.bulk_create(
+    made = UnitChannel.objects.bulk_create(
         UnitChannel(
             unit=unit,
             channel=Channel.EMAIL,
@@ -244,6 +253,7 @@ def _mailboxes(place: Jurisdiction, prefix: str) -> None:
         )
         for unit in Unit.objects.filter(jurisdiction=place).exclude(pk__in=have)
     )
+    return len(made)
 
 
 # The counties take the city's tasks up a week after the city's ledger, and file their own.
@@ -279,7 +289,6 @@ def seed_counties(data: DemoData, seed: int = 2021) -> tuple[DemoCounty, ...]:
             Leader.objects.update_or_create(
                 jurisdiction=place, name=name, defaults={"title": title, "order": order}
             )
-        _mailboxes(place, c.slug)
 
     with clock.frozen(PUSHED_AT):
         sources = Task.objects.filter(jurisdiction=home, code__in=list(cascaded(data)))

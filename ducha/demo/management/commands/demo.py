@@ -11,6 +11,7 @@ from ducha.demo.seeding import (
     seed_counties,
     seed_demo,
     seed_january,
+    seed_mailboxes,
     strangers,
     work_to_do,
 )
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         boards = publish_demo_boards()
         if boards:
             self.stdout.write(f"  已发布 2021年各月四色公示（市级及各县市区共 {len(boards)} 期）")
+        seed_mailboxes()
         if seed_january(data):
             self.stdout.write("  2022年1月：各单位报送进行中（截止2月5日），改革办待审核、待发布")
         head = chain_head()
