@@ -220,6 +220,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1",
         "DUCHA_SMTP_HOST": "127.0.0.1",
         "DUCHA_SMTP_PORT": str(PORT + 1),
+        "DUCHA_ROBOT_HOSTS": "127.0.0.1",  # the benchmark's robots listen on loopback
     }
     server = worker = None
     try:

@@ -311,6 +311,13 @@ DUCHA_NOTIFY_TIMEOUT = env_int("DUCHA_NOTIFY_TIMEOUT", 10)
 DUCHA_NOTIFY_THREADS = env_int("DUCHA_NOTIFY_THREADS", 8)
 DUCHA_NOTIFY_ATTEMPTS = env_int("DUCHA_NOTIFY_ATTEMPTS", 5)
 DUCHA_NOTIFY_BACKOFF_SECONDS = env_int("DUCHA_NOTIFY_BACKOFF_SECONDS", 30)
+# The only hosts a group robot's webhook may point at: the vendors' own, and the private
+# deployments (政务微信, 浙政钉…) the system administrator adds here. An office cannot aim
+# the worker at another machine of the intranet.
+DUCHA_ROBOT_HOSTS = env_list(
+    "DUCHA_ROBOT_HOSTS",
+    ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"],
+)
 # The site's address as people reach it (https://ducha.example.gov.cn): e-mails and robot
 # posts link to the page a message is about. Empty: they carry no link.
 DUCHA_SITE_URL = env_str("DUCHA_SITE_URL", "")

@@ -53,6 +53,14 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def robots_on_loopback(settings):
+    """The tests' robot receivers listen on loopback: a host no office may name in
+    production (DUCHA_ROBOT_HOSTS), allowed here. tests/test_notify_views.py checks the
+    default refuses it."""
+    settings.DUCHA_ROBOT_HOSTS = [*settings.DUCHA_ROBOT_HOSTS, "127.0.0.1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
 def second_factor_off_unless_marked(request, settings):
     """Tests sign the office in with force_login, a password step at most: the second factor
     is asked only in tests marked @pytest.mark.mfa (tests/test_mfa.py, the permission

@@ -130,6 +130,33 @@ def test_the_office_adds_switches_and_removes_a_units_robot_audited_and_never_sh
     assert all("abcdef123456" not in e.target_label for e in changes)
 
 
+@pytest.mark.parametrize(
+    "hook",
+    [
+        "http://127.0.0.1:8000/admin/",  # the server itself
+        "http://169.254.169.254/latest/meta-data/",  # a cloud's metadata
+        "http://10.1.2.3:9200/_search",  # another machine of the intranet
+        "https://qyapi.weixin.qq.com.evil.example/cgi-bin/webhook/send?key=x",
+    ],
+)
+def test_a_robot_may_point_only_at_the_hosts_the_administrator_allows(cycle, settings, hook):
+    """An office cannot aim the worker at another machine (DUCHA_ROBOT_HOSTS), neither when
+    it saves the robot nor, for one saved before the rule, when the worker posts."""
+    from ducha.notify.channels import Failure, post_json
+
+    settings.DUCHA_ROBOT_HOSTS = ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+    unit = cycle["reporter"].unit
+    office = client_for(cycle["office"])
+    refused = office.post(
+        f"/office/channels/{unit.pk}/", {"action": "add", "channel": "wecom", "address": hook}
+    )
+    assert refused.status_code == 400 and "DUCHA_ROBOT_HOSTS" in refused.content.decode()
+    assert not UnitChannel.objects.exists()
+    with pytest.raises(Failure, match="DUCHA_ROBOT_HOSTS") as refusal:
+        post_json(hook, {"msgtype": "text"}, 1.0, "wecom")
+    assert refusal.value.permanent
+
+
 def test_only_the_office_of_the_units_own_jurisdiction_changes_its_channels(cycle):
     unit = cycle["reporter"].unit
     url = f"/office/channels/{unit.pk}/"

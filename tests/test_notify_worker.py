@@ -106,6 +106,7 @@ def test_a_worker_killed_mid_batch_and_restarted_delivers_each_message_at_most_o
             "DUCHA_SMTP_PORT": str(smtp.port),
             "DUCHA_NOTIFY_TIMEOUT": "1",
             "DUCHA_NOTIFY_THREADS": "4",
+            "DUCHA_ROBOT_HOSTS": "127.0.0.1",  # the receivers here listen on loopback
         }
 
         def worker(*args) -> subprocess.Popen:

@@ -37,7 +37,7 @@ from urllib.parse import quote_plus, urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from ducha.notify.models import Channel
+from ducha.notify.models import Channel, robot_host_allowed
 
 # How many posts a robot takes in how many seconds (the vendors' limits).
 ROBOT_LIMITS: dict[str, tuple[tuple[int, float], ...]] = {
@@ -164,6 +164,8 @@ NAMES = {Channel.WECOM: "企业微信", Channel.DINGTALK: "钉钉", Channel.FEIS
 def post_json(url: str, payload: dict, timeout: float, channel: str) -> None:
     if urlsplit(url).scheme not in ("http", "https"):
         raise Failure("群机器人地址不是 http/https 网址", permanent=True)
+    if not robot_host_allowed(url):
+        raise Failure("群机器人地址的主机不在 DUCHA_ROBOT_HOSTS 之内，未发送", permanent=True)
     data = json.dumps(payload, ensure_ascii=False).encode()
     request = urllib.request.Request(  # noqa: S310 - http(s) alone, checked above
         url,

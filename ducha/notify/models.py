@@ -25,6 +25,16 @@ class Channel(models.TextChoices):
 
 
 ROBOTS = (Channel.WECOM, Channel.DINGTALK, Channel.FEISHU)
+
+
+def robot_host_allowed(url: str) -> bool:
+    """A webhook on an http(s) host of DUCHA_ROBOT_HOSTS: the one rule, for the form that
+    saves a robot and for the worker that posts to it."""
+    parts = urlsplit(url.strip())
+    allowed = {host.strip().lower() for host in settings.DUCHA_ROBOT_HOSTS}
+    return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in allowed
+
+
 SIGNED = (Channel.DINGTALK, Channel.FEISHU)  # robots with a signing secret
 
 
@@ -116,6 +126,16 @@ class UnitChannel(models.Model):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValidationError(
                     {"address": _("群机器人地址应是 http:// 或 https:// 开头的网址")}
+                )
+            if not robot_host_allowed(self.address):
+                raise ValidationError(
+                    {
+                        "address": _(
+                            "群机器人只能指向这些主机：%(hosts)s（其他主机请系统管理员在 "
+                            "DUCHA_ROBOT_HOSTS 中添加）"
+                        )
+                        % {"hosts": "、".join(settings.DUCHA_ROBOT_HOSTS)}
+                    }
                 )
         if self.secret and self.channel not in SIGNED:
             raise ValidationError({"secret": _("只有钉钉和飞书机器人使用签名密钥")})
