@@ -173,6 +173,9 @@ def test_the_office_returns_and_accepts_by_post_only(world):
     notice.refresh_from_db()
     assert notice.state == "returned"
     notices.answer(notice, world["reporter"], "第二次反馈")
+    office.post(url(notice, "accept"), {"comment": "长" * 5000})  # refused, never cut off
+    notice.refresh_from_db()
+    assert notice.state == "answered"
     assert office.post(url(notice, "accept"), {"comment": "同意"}).status_code == 302
     notice.refresh_from_db()
     assert notice.state == "accepted"

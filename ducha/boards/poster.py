@@ -22,7 +22,7 @@ from django.utils import translation
 from ducha.boards.exports import jurisdiction_of, month_league, place_name
 from ducha.boards.league import League
 from ducha.boards.units import units_by_kind
-from ducha.lib.months import format_month_zh, parse_month
+from ducha.lib.months import format_day_zh, format_month_zh, parse_month
 from ducha.org.models import Unit
 from ducha.ratings.marks import HORSE, MARKS, NOT_RATED, SNAIL, mark, stylesheet
 
@@ -53,10 +53,6 @@ def check_cjk_font() -> None:
             "没有找到中文字体，无法生成 PDF：请安装 fonts-noto-cjk"
             "（apt-get install fonts-noto-cjk）"
         )
-
-
-def _day_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def poster_html(board: dict, part: str = "notice", density: str = "") -> str:
@@ -98,7 +94,7 @@ def _context(board: dict) -> dict:
         "board": board,
         "title": f"{place}改革任务“四色”督查公示",
         "month_zh": format_month_zh(parse_month(board["month"])),
-        "published_on": _day_zh(dt.datetime.fromisoformat(board["published_at"]).date()),
+        "published_on": format_day_zh(dt.datetime.fromisoformat(board["published_at"]).date()),
         # A county's board is issued by its own reform office (县委改革办).
         "office": (
             settings.DUCHA_OFFICE_NAME

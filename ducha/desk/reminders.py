@@ -32,7 +32,7 @@ from ducha.boards.models import Publication
 from ducha.desk.models import ReminderPlan, ReminderRun
 from ducha.ledger.models import Task
 from ducha.lib import clock
-from ducha.lib.months import format_month, format_month_zh, parse_month
+from ducha.lib.months import format_day_zh, format_month, format_month_zh, parse_month
 from ducha.notify.api import reachable_units, send
 from ducha.org.models import Jurisdiction, User
 from ducha.ratings.display import MARKS, NOT_RATED
@@ -41,10 +41,6 @@ from ducha.reports import standing, workflow
 # Not yet submitted to the unit's head: the stages a unit is reminded of.
 UNSUBMITTED = ("none", "draft", "returned")
 BY_TICK = "ducha tick"
-
-
-def day_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass
@@ -125,7 +121,7 @@ def chase_messages(
     missing = unsubmitted(rows)
     people = unit_people(missing)
     mailboxes = reachable_units(missing)
-    words, due = format_month_zh(month), day_zh(deadline)
+    words, due = format_month_zh(month), format_day_zh(deadline)
     left = (deadline - day).days
     if rule == "chase":
         subject = f"【催报】请尽快报送{words}改革任务进展（截止{due}）"

@@ -63,3 +63,8 @@ def format_month(start: dt.date) -> str:
 
 def format_month_zh(start: dt.date) -> str:
     return f"{start.year}年{start.month}月"
+
+
+def format_day_zh(day: dt.date) -> str:
+    """A day as Chinese documents write it, whatever the reader's language: 2022年2月5日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -6,7 +6,6 @@ place (盖章处), and the copy to the task's leaders. Always in Chinese: it is 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ducha.boards.poster import FONTS, weasyprint_html
+from ducha.lib.months import format_day_zh
 from ducha.org.models import Jurisdiction
 from ducha.supervision import wording
 
@@ -33,10 +33,6 @@ def issuing_office(jurisdiction: Jurisdiction) -> str:
     if jurisdiction.home:
         return settings.DUCHA_OFFICE_NAME
     return f"{jurisdiction.name}委全面深化改革委员会办公室"
-
-
-def day_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)
@@ -64,7 +60,7 @@ def _content(notice) -> Content:
     task = notice.task
     jurisdiction = notice.jurisdiction
     office = notice.office_name or issuing_office(jurisdiction)
-    deadline = day_zh(notice.due_on)
+    deadline = format_day_zh(notice.due_on)
     # Quotes inside quotes are single, as printed documents write them.
     title = task.title.replace("“", "‘").replace("”", "’")
     named = f"“{task.code} {title}”"
@@ -89,7 +85,7 @@ def _content(notice) -> Content:
         body=body,
         items=[f"{NUMERALS[i]}、{text}" for i, text in enumerate(items)],
         office=office,
-        date=day_zh(notice.issued_on) if notice.issued_on else "　　年　月　日",
+        date=format_day_zh(notice.issued_on) if notice.issued_on else "　　年　月　日",
         copy_to=f"抄送：{'、'.join(f'{name}同志' for name in leaders)}（{role}）",
         deadline=deadline,
         task=f"{task.code} {task.title}",

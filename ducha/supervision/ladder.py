@@ -261,7 +261,11 @@ def run_recent(now: dt.datetime) -> list[str]:
 
 
 def _locked(proposal: Proposal) -> Proposal:
-    locked = Proposal.objects.select_for_update().select_related("task", "unit").get(pk=proposal.pk)
+    locked = (
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("task", "unit")
+        .get(pk=proposal.pk)
+    )
     if locked.state != Proposal.State.PENDING:
         raise LadderError(_("这条建议已处理过"))
     return locked

@@ -20,11 +20,11 @@ from ducha.audit import record
 from ducha.boards.publication import chain_filter
 from ducha.ledger.models import Task
 from ducha.lib import clock
-from ducha.lib.months import format_month
+from ducha.lib.months import format_day_zh, format_month
 from ducha.notify.api import send
 from ducha.org.models import User
 from ducha.reports import evidence as files
-from ducha.supervision.documents import content, day_zh, issuing_office
+from ducha.supervision.documents import content, issuing_office
 from ducha.supervision.models import Answer, AnswerFile, Notice, NoticeCounter, dump_list
 
 BY_TICK = "ducha tick"
@@ -41,7 +41,7 @@ class NoticeError(Exception):
 
 def _locked(notice: Notice, *states: str) -> Notice:
     locked = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(of=("self",))
         .select_related("task", "unit", "jurisdiction")
         .get(pk=notice.pk)
     )
@@ -335,7 +335,7 @@ def send_back(
         kind="notice_returned",
         subject=f"整改反馈被退回：{notice.document_number} {notice.task.code}",
         body=f"督办通知 {notice.document_number}（{notice.task.code} {notice.task.title}）"
-        f"的整改反馈被退回，意见：{comment.strip()}\n请于{day_zh(notice.due_on)}前重新反馈。",
+        f"的整改反馈被退回，意见：{comment.strip()}\n请于{format_day_zh(notice.due_on)}前重新反馈。",
         key=f"notice:{notice.pk}:returned:{answered.pk}",
         url=_url(notice),
         jurisdiction=notice.jurisdiction,
@@ -364,7 +364,9 @@ def escalate_overdue(now: dt.datetime) -> list[str]:
 @transaction.atomic
 def _escalate(pk: int, today: dt.date, now: dt.datetime) -> str:
     notice = (
-        Notice.objects.select_for_update().select_related("task", "unit", "jurisdiction").get(pk=pk)
+        Notice.objects.select_for_update(of=("self",))
+        .select_related("task", "unit", "jurisdiction")
+        .get(pk=pk)
     )
     if not notice.is_overdue(today) or notice.reminded_on == today:
         return ""  # answered, or chased by another tick, meanwhile
@@ -386,7 +388,7 @@ def _escalate(pk: int, today: dt.date, now: dt.datetime) -> str:
         kind="notice_overdue",
         subject=f"督办催办：{notice.document_number} 整改反馈已逾期 {days} 天",
         body=f"督办通知 {notice.document_number}（{task.code} {task.title}）要求{notice.unit.name}"
-        f"于{day_zh(notice.due_on)}前报送整改反馈，至今已逾期 {days} 天，请立即报送。",
+        f"于{format_day_zh(notice.due_on)}前报送整改反馈，至今已逾期 {days} 天，请立即报送。",
         key=f"notice:{notice.pk}:overdue:{today.isoformat()}",
         url=_url(notice),
         jurisdiction=notice.jurisdiction,

@@ -217,9 +217,10 @@ def notice_issue(request, pk: int):
 def notice_accept(request, pk: int):
     notice = _office_step(request, pk)
     form = AcceptForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    if not form.is_valid():  # refused, never carried out without what was typed
+        return _refused(request, notice, Exception(_form_errors(form)))
     try:
-        notices.accept(notice, request.user, comment, request=request)
+        notices.accept(notice, request.user, form.cleaned_data["comment"], request=request)
     except notices.NoticeError as e:
         return _refused(request, notice, e)
     messages.success(request, _("整改反馈已通过，督办事项办结"))
@@ -397,9 +398,11 @@ def proposal_confirm(request, pk: int):
 def proposal_dismiss(request, pk: int):
     proposal = _proposal_for_office(request, pk)
     form = DismissForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    if not form.is_valid():  # refused, never carried out without what was typed
+        messages.error(request, _form_errors(form))
+        return _to_proposals(proposal)
     try:
-        ladder.dismiss(proposal, request.user, note, request=request)
+        ladder.dismiss(proposal, request.user, form.cleaned_data["note"], request=request)
     except ladder.LadderError as e:
         messages.error(request, str(e))
         return _to_proposals(proposal)
