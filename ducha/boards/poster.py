@@ -97,9 +97,7 @@ def _context(board: dict) -> dict:
         "published_on": format_day_zh(dt.datetime.fromisoformat(board["published_at"]).date()),
         # A county's board is issued by its own reform office (县委改革办).
         "office": (
-            settings.DUCHA_OFFICE_NAME
-            if jurisdiction is None
-            else f"{place}委全面深化改革委员会办公室"
+            settings.DUCHA_OFFICE_NAME if jurisdiction is None else jurisdiction.reform_office
         ),
         "total": len(rows),
         "legend": [

@@ -23,7 +23,7 @@ from ducha.lib import clock
 from ducha.lib.chain import canonical_json, sha256_hex
 from ducha.lib.dates import month_label
 from ducha.lib.months import add_months, format_month, format_month_zh, month_end
-from ducha.org.models import Jurisdiction, of_jurisdiction
+from ducha.org.models import Jurisdiction, named, of_jurisdiction
 from ducha.ratings import rules
 from ducha.ratings.monthly import rate_month
 from ducha.ratings.scoring import score
@@ -299,7 +299,7 @@ def publish(
                     "month": format_month(month),
                     "version": version,
                     "sha256": publication.sha256,
-                    **_named(jurisdiction),
+                    **named(jurisdiction),
                 },
             )
             # A listener's failure is logged and never undoes or hides the publication.
@@ -314,11 +314,6 @@ def publish(
         if current is None:
             raise
         return Published(current, False)
-
-
-def _named(jurisdiction: Jurisdiction | None) -> dict:
-    """What an audit entry adds about the jurisdiction: nothing for the home one."""
-    return {} if _is_home(jurisdiction) else {"jurisdiction": jurisdiction.slug}
 
 
 # Parsed snapshots by their hash, which fixes their content: safe to keep, never stale.
@@ -666,7 +661,7 @@ def hold(
         actor=by,
         actor_name=by_name,
         request=request,
-        detail={"month": format_month(month), "reason": reason, **_named(jurisdiction)},
+        detail={"month": format_month(month), "reason": reason, **named(jurisdiction)},
     )
     return Hold.objects.create(
         jurisdiction=_stored(jurisdiction), month=month, reason=reason, by=by
@@ -691,7 +686,7 @@ def release(
             actor=by,
             actor_name=by_name,
             request=request,
-            detail={"month": format_month(month), **_named(jurisdiction)},
+            detail={"month": format_month(month), **named(jurisdiction)},
         )
     return released
 

@@ -41,7 +41,7 @@ from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import FIRST_YEAR, add_months, format_month, parse_month
 from ducha.lib.xlsx import A4, print_setup, title_row, write_table
-from ducha.org.models import Jurisdiction
+from ducha.org.models import Jurisdiction, named
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
@@ -386,7 +386,7 @@ def chase(request):
             "units_chased",
             actor=request.user,
             request=request,
-            detail={"month": format_month(month), "sent": sent, **_whose(jurisdiction)},
+            detail={"month": format_month(month), "sent": sent, **named(jurisdiction)},
         )
         if sent:
             messages.success(request, _("已向 %(n)s 个单位催报") % {"n": sent})
@@ -407,10 +407,6 @@ def chase(request):
             "unreachable": [o for o in outgoing if not o.reaches],
         },
     )
-
-
-def _whose(jurisdiction: Jurisdiction) -> dict:
-    return {} if jurisdiction.home else {"jurisdiction": jurisdiction.slug}
 
 
 MISSING_COLUMNS = [

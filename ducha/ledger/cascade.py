@@ -24,7 +24,7 @@ from ducha.audit import record
 from ducha.ledger.models import Cascade, Node, Task
 from ducha.lib import clock
 from ducha.lib.months import first_of, format_month, format_month_zh
-from ducha.org.models import Jurisdiction, Leader, Unit
+from ducha.org.models import Jurisdiction, Leader, Unit, named
 
 LEVEL_WORDS = {
     Jurisdiction.Level.PROVINCE: "省级",
@@ -103,9 +103,7 @@ def push(
         if created:
             new.append(county)
     if new:
-        detail = {"to": [c.slug for c in new], "names": [c.name for c in new]}
-        if not above.home:
-            detail["jurisdiction"] = above.slug
+        detail = {"to": [c.slug for c in new], "names": [c.name for c in new], **named(above)}
         record(
             PUSHED,
             actor=by,

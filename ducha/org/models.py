@@ -84,6 +84,14 @@ class Jurisdiction(models.Model):
     def publication_day(self) -> int:
         return self.publish_day or settings.DUCHA_PUBLISH_DAY
 
+    @property
+    def reform_office(self) -> str:
+        """Who issues its boards and notices: the home one's office as configured, another's
+        own reform office (县委改革办, by its full name)."""
+        if self.home:
+            return settings.DUCHA_OFFICE_NAME
+        return f"{self.name}委全面深化改革委员会办公室"
+
 
 def of_jurisdiction(jurisdiction: "Jurisdiction | None", through: str = "") -> models.Q:
     """The rows of `jurisdiction` (None: the home one, found by a join rather than a query of
@@ -91,6 +99,14 @@ def of_jurisdiction(jurisdiction: "Jurisdiction | None", through: str = "") -> m
     if jurisdiction is None:
         return models.Q(**{f"{through}jurisdiction__home": True})
     return models.Q(**{f"{through}jurisdiction": jurisdiction})
+
+
+def named(jurisdiction: "Jurisdiction | None") -> dict:
+    """What an audit entry's detail adds about the jurisdiction it happened in: nothing for
+    the home one (None, or the home jurisdiction itself), else its slug."""
+    if jurisdiction is None or jurisdiction.home:
+        return {}
+    return {"jurisdiction": jurisdiction.slug}
 
 
 def ensure_home() -> "Jurisdiction":

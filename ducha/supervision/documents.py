@@ -28,11 +28,8 @@ NUMERALS = "一二三四五六七八九十"
 
 
 def issuing_office(jurisdiction: Jurisdiction) -> str:
-    """Who issues: the city's office as configured, a county's own 县委改革办 (as the boards'
-    posters name them)."""
-    if jurisdiction.home:
-        return settings.DUCHA_OFFICE_NAME
-    return f"{jurisdiction.name}委全面深化改革委员会办公室"
+    """Who issues a notice: the jurisdiction's own reform office."""
+    return jurisdiction.reform_office
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from ducha.lib.months import (
     parse_month,
 )
 from ducha.notify.api import send
-from ducha.org.models import Jurisdiction, User, of_jurisdiction
+from ducha.org.models import Jurisdiction, User, named, of_jurisdiction
 from ducha.ratings.marks import OSTRICH, SNAIL
 from ducha.supervision import conditions, wording
 from ducha.supervision.models import Interview, Proposal, Rule, Step, dump_list
@@ -208,7 +208,7 @@ def _tell_the_office(publication: Publication, jurisdiction: Jurisdiction, made:
         "ladder_proposed",
         actor_name=BY,
         target=publication,
-        detail={"month": month, "proposals": made, **_named(jurisdiction)},
+        detail={"month": month, "proposals": made, **named(jurisdiction)},
     )
     label = format_month_zh(publication.month)
     send(
@@ -224,10 +224,6 @@ def _tell_the_office(publication: Publication, jurisdiction: Jurisdiction, made:
         jurisdiction=jurisdiction,
         by_name=BY,
     )
-
-
-def _named(jurisdiction: Jurisdiction) -> dict:
-    return {} if jurisdiction.home else {"jurisdiction": jurisdiction.slug}
 
 
 def on_board_published(sender, publication: Publication, **kwargs) -> None:
@@ -391,7 +387,7 @@ def save_rule(rule: Rule, user, request=None, **changes) -> Rule:
             "step": rule.step,
             "active": rule.active,
             "deduction": str(rule.deduction),
-            **_named(rule.jurisdiction),
+            **named(rule.jurisdiction),
         },
     )
     return rule

@@ -22,7 +22,7 @@ from ducha.ledger.models import Task
 from ducha.lib import clock
 from ducha.lib.months import format_day_zh, format_month
 from ducha.notify.api import send
-from ducha.org.models import User
+from ducha.org.models import User, named
 from ducha.reports import evidence as files
 from ducha.supervision.documents import content, issuing_office
 from ducha.supervision.models import Answer, AnswerFile, Notice, NoticeCounter, dump_list
@@ -53,13 +53,8 @@ def _locked(notice: Notice, *states: str) -> Notice:
     return locked
 
 
-def _named(notice: Notice) -> dict:
-    j = notice.jurisdiction
-    return {} if j.home else {"jurisdiction": j.slug}
-
-
 def _detail(notice: Notice, **more) -> dict:
-    return {"number": notice.document_number, **_named(notice), **more}
+    return {"number": notice.document_number, **named(notice.jurisdiction), **more}
 
 
 def default_due(today: dt.date | None = None) -> dt.date:
