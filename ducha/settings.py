@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "ducha.backups",
     "ducha.notify",
     "ducha.supervision",
+    "ducha.stats",
+    "ducha.forecast",
+    "ducha.bulletins",
+    "ducha.attributions",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +253,8 @@ DUCHA_OFFICE_NAME = env_str("DUCHA_OFFICE_NAME") or f"{DUCHA_CITY}委全面深�
 # answer a notice by default (the office sets each notice's own deadline before issuing it).
 DUCHA_NOTICE_PREFIX = env_str("DUCHA_NOTICE_PREFIX", "德改督")
 DUCHA_NOTICE_RESPONSE_DAYS = env_int("DUCHA_NOTICE_RESPONSE_DAYS", 10)
+# 通报: the document number's prefix (德改办〔2022〕1号), filled in when the office issues it.
+DUCHA_BULLETIN_PREFIX = env_str("DUCHA_BULLETIN_PREFIX", "德改办")
 # Pin "today" (YYYY-MM-DD) for a demo or a rehearsal; empty means the real date.
 DUCHA_TODAY = env_str("DUCHA_TODAY", "")
 # Units report month M by this day of M+1; later reports are marked late.
@@ -272,6 +278,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 100
 DUCHA_IMPORT_MAX_ERRORS = env_int("DUCHA_IMPORT_MAX_ERRORS", 100)
 # Points per rating for unit scores (SPEC §2 defaults).
 DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)
+# A unit is ranked on the scores pages only with at least this many rated task-months (each
+# jurisdiction's office may set its own); fewer: shown with its score, not ranked.
+DUCHA_SCORES_MIN_RATED = env_int("DUCHA_SCORES_MIN_RATED", 6)
 # Month M is published automatically on this day of M+1, unless the office holds it.
 DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
 # How many past months `ducha tick` still publishes if a scheduled run was missed.
@@ -282,6 +291,9 @@ DUCHA_PUBLISH_LOOKBACK = env_int("DUCHA_PUBLISH_LOOKBACK", 3)
 DUCHA_STALE_SIMILARITY = float(env_str("DUCHA_STALE_SIMILARITY", "") or 0.9)
 DUCHA_STALE_MONTHS = env_int("DUCHA_STALE_MONTHS", 3)
 DUCHA_STALE_DUE_MONTHS = env_int("DUCHA_STALE_DUE_MONTHS", 2)
+# Slippage forecast (ducha/forecast): a node due next month whose 进度 stood below this
+# percentage at the end of this month is flagged as likely to slip.
+DUCHA_FORECAST_LOW_PERCENT = env_int("DUCHA_FORECAST_LOW_PERCENT", 40)
 
 # Background work (notifications): Django's task framework through the django-tasks
 # backport, queued in the database (SQLite or PostgreSQL, no other server) and run by

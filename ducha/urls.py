@@ -38,6 +38,11 @@ urlpatterns = [
     path("", include("ducha.boards.urls")),
     path("", include("ducha.notify.urls")),
     path("", include("ducha.supervision.urls")),
+    path("", include("ducha.assessment.urls")),
+    path("", include("ducha.stats.urls")),
+    path("", include("ducha.forecast.urls")),
+    path("", include("ducha.bulletins.urls")),
+    path("", include("ducha.attributions.urls")),
 ]
 
 # Error pages: what happened and the way back, in the visitor's language.

@@ -305,3 +305,34 @@ def test_staff_who_run_no_jurisdiction_see_and_add_nothing_there(world):
     assert "市财政局" not in client.get("/admin/org/unit/").content.decode()
     assert client.post("/admin/org/unit/add/", unit_form("审计新单位")).status_code == 403
     assert not Unit.objects.filter(name="审计新单位").exists()
+
+
+def test_an_office_resets_its_peoples_authenticators_but_never_a_superusers(world):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    root = TOTPDevice.objects.create(user=world["superuser"], name="root", confirmed=True)
+    clerk = TOTPDevice.objects.create(user=world["reporters"]["dc"], name="p", confirmed=True)
+    # The demo's 改革办 group has no say over authenticators; an administrator may give it.
+    from django.contrib.auth.models import Permission
+
+    perms = Permission.objects.filter(content_type__app_label="otp_totp")
+    for office in (world["offices"]["dc"], world["city_office"]):
+        office.user_permissions.add(*perms)
+    dc = signed_in(world["offices"]["dc"])
+    city = signed_in(world["city_office"])
+    assert city.get(f"/admin/otp_totp/totpdevice/{root.pk}/delete/").status_code == 403
+    assert (
+        city.post(f"/admin/otp_totp/totpdevice/{root.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    # Nor through the list's bulk action, which takes whatever ids the form sends.
+    bulk = {"action": "delete_selected", "_selected_action": [root.pk], "post": "yes"}
+    city.post("/admin/otp_totp/totpdevice/", bulk)
+    assert TOTPDevice.objects.filter(pk=root.pk).exists()
+    bulk["_selected_action"] = [clerk.pk]
+    assert dc.post("/admin/otp_totp/totpdevice/", bulk).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=clerk.pk).exists()
+    # The superuser resets his own (the lost phone of the one who can).
+    superuser = signed_in(world["superuser"])
+    response = superuser.post(f"/admin/otp_totp/totpdevice/{root.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302 and not TOTPDevice.objects.exists()

@@ -592,6 +592,31 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
             f"{who} 于 {w} 在管理后台修改了单位 市财政局 的简称、排序",
         ),
         *supervision_entries(wang, who, w),
+        *attribution_entries(wang, who, w),
+        (
+            append(
+                "bulletin_issued",
+                actor=wang,
+                detail={"month": "2022-01", "version": 2, "number": "德改办〔2022〕3号"},
+                at=FEB_8,
+                target_type="IssuedBulletin",
+                target_id="1",
+                month=JANUARY,
+            ),
+            f"{who} 于 {w} 印发了 2022年1月 的通报 德改办〔2022〕3号（第2版）",
+        ),
+        (
+            append(
+                "scores_policy_changed",
+                actor=wang,
+                detail={"min_rated": 6, "public": True},
+                at=FEB_8,
+                target_type="ScorePolicy",
+                target_id="1",
+            ),
+            f"{who} 于 {w} 修改了考核排名设置：评定任务月数不少于 6 个的参与排名，"
+            "考核得分向社会公开",
+        ),
     ]
     return said
 
@@ -675,6 +700,37 @@ def supervision_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
             ),
             f"{who} 于 {w} 修改了问责规则：连续 3 个月评为“{MARKS['ostrich'].name}” → 提醒"
             "（启用，扣分 1.0）",
+        ),
+    ]
+
+
+def attribution_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """延误归因 (ducha/attributions), on T-9 too."""
+
+    def on(action, detail):
+        detail = {"month": "2022-01", "node": "N1", "unit": "市财政局"} | detail
+        target = {"target_type": "Attribution", "target_id": "1", "task_code": "T-9"}
+        return append(action, actor=wang, detail=detail, at=FEB_8, month=JANUARY, **target)
+
+    about = "T-9 2022年1月 节点 N1"
+    return [
+        (
+            on("attribution_claimed", {"files": 1}),
+            f"{who} 于 {w} 就 {about} 申请延误归因，认为延误由配合单位市财政局造成"
+            "（附 1 个佐证材料）",
+        ),
+        (
+            on("attribution_answered", {"stance": "agrees", "files": 0}),
+            f"{who} 于 {w} 代表市财政局回复 {about} 的延误归因：认可（附 0 个佐证材料）",
+        ),
+        (
+            on("attribution_accepted", {"rating": "ostrich", "correction_needed": True}),
+            f"{who} 于 {w} 认定了 {about} 对市财政局的延误归因，"
+            f"评价调整为{MARKS['ostrich'].name}（该月公示已发布，待勘误）",
+        ),
+        (
+            on("attribution_rejected", {}),
+            f"{who} 于 {w} 对 {about} 对市财政局的延误归因不予认定",
         ),
     ]
 

@@ -72,7 +72,14 @@ def actions() -> list[str]:
 
 # Every route of the site ------------------------------------------------------------------
 
-SAMPLE_KWARGS = {"code": "T-1", "month": "2021-07", "pk": 1, "fmt": "json", "slug": "city"}
+SAMPLE_KWARGS = {
+    "code": "T-1",
+    "month": "2021-07",
+    "pk": 1,
+    "fmt": "json",
+    "slug": "city",
+    "year": 2021,
+}
 
 
 def site_routes() -> list[str]:

@@ -246,3 +246,23 @@ def test_the_inbox_and_the_log_fit_a_phone(request, live_server, cycle):
         page.goto(f"{live_server.url}{url}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
         page.close()
+
+
+def test_the_admin_never_shows_or_takes_a_robots_webhook_token(cycle):
+    """A WeCom webhook's `key=` is its password: the office's channel page masks it, and the
+    admin's change form neither shows it nor takes a new address past the host allowlist."""
+    unit = cycle["reporter"].unit
+    hook = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=TOKEN-abcdef123456"
+    channel = UnitChannel.objects.create(unit=unit, channel="wecom", address=hook)
+    root = User.objects.create_superuser("root", password="x-" + "p" * 12)
+    admin = client_for(root)
+    page = html(admin, f"/admin/notify/unitchannel/{channel.pk}/change/")
+    assert "TOKEN-abcdef123456" not in page and "qyapi.weixin.qq.com" in page
+    assert 'name="address"' not in page
+    assert admin.get("/admin/notify/unitchannel/add/").status_code == 403
+    admin.post(
+        f"/admin/notify/unitchannel/{channel.pk}/change/",
+        {"label": "工作群", "active": "on", "address": "http://10.1.2.3/"},
+    )
+    channel.refresh_from_db()
+    assert channel.address == hook

@@ -48,11 +48,20 @@ class AuthenticatorAdmin(InJurisdiction, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        """An office resets its own people's authenticators, never a superuser's: that would
+        let it sign in as the superuser once it knew his password."""
+        if obj is not None and obj.user.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def delete_model(self, request, obj):
         self.delete_queryset(request, TOTPDevice.objects.filter(pk=obj.pk))
 
     @transaction.atomic
     def delete_queryset(self, request, queryset):
+        if not request.user.is_superuser:  # the list's bulk action, too
+            queryset = queryset.exclude(user__is_superuser=True)
         for device in queryset.select_related("user"):
             StaticDevice.objects.filter(user=device.user).delete()
             device.delete()

@@ -4,21 +4,29 @@ and the counties' own league table, each county scored on the boards of its own 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ducha.boards.league import below as counties
 from ducha.boards.league import league
-from ducha.boards.publication import month_entries, unit_ratings
+from ducha.boards.publication import lead_units, month_entries, posted, unit_ratings
 from ducha.lib import clock
 from ducha.org.models import Jurisdiction
-from ducha.ratings.scoring import Score, score
+from ducha.ratings.scoring import Score, ranked, score
 from ducha.supervision.ladder import deductions
 
 GROUPS = ("unit", "area", "leader", "county")
-__all__ = ["GROUPS", "counties", "period_months", "scores"]
+# What each grouping ranks, in a file's words (Chinese), and its key in JSON.
+LABELS = {
+    "unit": ("牵头单位", "units"),
+    "area": ("领域", "areas"),
+    "leader": ("分管市领导", "leaders"),
+    "county": ("县市区", "counties"),
+}
+__all__ = ["GROUPS", "LABELS", "counties", "period_months", "scores", "unit_year"]
 
 
 def period_months(year: int, quarter: int | None = None, today: dt.date | None = None):
@@ -35,23 +43,40 @@ def scores(
     today: dt.date | None = None,
     *,
     jurisdiction: Jurisdiction | None = None,
+    minimum: int = 0,
+    published_only: bool = False,
 ) -> list[Score]:
-    """Published boards count as published; months not yet published count as they stand.
+    """Published boards count as published; months not yet published count as they stand,
+    or not at all when `published_only` (what the public may read: no deductions either).
 
     By unit, area or leader: inside `jurisdiction` (None: the home one). By county: the
     jurisdictions directly below it, each scored on its own tasks' rated task-months by the
     same rule (SPEC.md §2) — a league table of its own, never mixed with the departments'
-    (boards/league.py, which the city's monthly poster reads too)."""
+    (boards/league.py, which the city's monthly poster reads too).
+
+    `minimum`: only those with at least this many rated task-months are ranked, the others
+    follow unranked (scoring.ranked); 0 ranks everyone, as SPEC §2 and §4 say."""
     if by not in GROUPS:
         raise ValueError(f"unknown grouping {by!r}")
     months = period_months(year, quarter, today)
     if by == "county":
-        return league(months, jurisdiction).scores
-    rows = [row for month in months for row in month_entries(month, jurisdiction=jurisdiction)]
-    result = score(unit_ratings(rows, by), settings.DUCHA_POINTS)
-    if by == "unit":
-        return deducted(result, deductions(months, jurisdiction))
-    return result
+        result = league(months, jurisdiction, published_only=published_only).scores
+    else:
+        rows = [row for month in months for row in entries(month, jurisdiction, published_only)]
+        result = score(unit_ratings(rows, by), settings.DUCHA_POINTS)
+        if by == "unit" and not published_only:
+            result = deducted(result, deductions(months, jurisdiction))
+    return ranked(result, minimum) if minimum else result
+
+
+def entries(
+    month: dt.date, jurisdiction: Jurisdiction | None = None, published_only: bool = False
+) -> list[dict]:
+    """The month's board rows; with `published_only`, none for a month not published."""
+    if published_only:
+        board = posted(month, jurisdiction=jurisdiction)
+        return board["tasks"] if board else []
+    return month_entries(month, jurisdiction=jurisdiction)
 
 
 @dataclass(frozen=True)
@@ -83,11 +108,72 @@ def deducted(result: list[Score], taken: dict[str, Decimal]) -> list[Score]:
         )
         for s in result
     ]
-    rows.sort(key=lambda s: (-s.score, -s.horse, s.snail, s.name))
-    out, rank, last = [], 0, None
-    for place, s in enumerate(rows, 1):
-        merit = (s.score, s.horse, s.snail)
-        if merit != last:
-            rank, last = place, merit
-        out.append(replace(s, rank=rank))
-    return out
+    return ranked(rows)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's year-to-date score and rank at a month's end, and how many were ranked."""
+
+    score: Score | None  # None: no rated task-month yet
+    ranked: int
+
+
+@dataclass(frozen=True)
+class UnitYear:
+    """One lead unit's year: its tasks' marks month by month, its score in each month alone
+    (by the marks), and its year-to-date standing at each month's end under the minimum."""
+
+    name: str
+    months: list[dt.date]
+    tasks: list[dict]  # {"task", "title", "marks": [a rating or None, for each month]}
+    monthly: list[Score | None]
+    standings: list[Standing]
+
+    @property
+    def current(self) -> Standing | None:
+        return self.standings[-1] if self.standings else None
+
+
+def unit_year(
+    name: str,
+    year: int,
+    today: dt.date | None = None,
+    *,
+    jurisdiction: Jurisdiction | None = None,
+    minimum: int = 0,
+) -> UnitYear:
+    """The unit named `name` in `year`, from the same boards as `scores` (each month read
+    once); its standing at the last month's end is its row of `scores(year, minimum=…)`."""
+    months = period_months(year, None, today)
+    boards = [month_entries(month, jurisdiction=jurisdiction) for month in months]
+    tasks: dict[str, dict] = {}
+    for index, rows in enumerate(boards):
+        for row in rows:
+            if name in lead_units(row):
+                blank = {"task": row["task"], "marks": [None] * len(months)}
+                task = tasks.setdefault(row["task"], blank)
+                task["title"] = row["title"]  # as the newest board says
+                task["marks"][index] = row["rating"]
+
+    def own(table: list[Score]) -> Score | None:
+        return next((s for s in table if s.name == name), None)
+
+    points = settings.DUCHA_POINTS
+    monthly = [own(score(unit_ratings(rows), points)) for rows in boards]
+    standings, so_far = [], []
+    for index, rows in enumerate(boards):
+        so_far += rows
+        table = deducted(
+            score(unit_ratings(so_far), points), deductions(months[: index + 1], jurisdiction)
+        )
+        table = ranked(table, minimum)
+        standings.append(Standing(own(table), sum(1 for s in table if s.rank is not None)))
+    return UnitYear(
+        name, months, sorted(tasks.values(), key=lambda t: t["task"]), monthly, standings
+    )
+
+
+def unranked_reason(minimum: int) -> str:
+    """What a page or a workbook says beside a unit not ranked (in the active language)."""
+    return _("评定任务月数不足%(n)s个，不参与排名") % {"n": minimum}

@@ -54,6 +54,18 @@ class AuditEntry(models.Model):
         PROPOSAL_CONFIRMED = "proposal_confirmed", pgettext_lazy("audit action", "确认问责建议")
         PROPOSAL_DISMISSED = "proposal_dismissed", pgettext_lazy("audit action", "不予采纳问责建议")
         LADDER_RULE_CHANGED = "ladder_rule_changed", pgettext_lazy("audit action", "修改问责规则")
+        ATTRIBUTION_CLAIMED = "attribution_claimed", pgettext_lazy("audit action", "申请延误归因")
+        ATTRIBUTION_ANSWERED = "attribution_answered", pgettext_lazy("audit action", "回复延误归因")
+        ATTRIBUTION_ACCEPTED = "attribution_accepted", pgettext_lazy("audit action", "认定延误归因")
+        ATTRIBUTION_REJECTED = (
+            "attribution_rejected",
+            pgettext_lazy("audit action", "不予认定延误归因"),
+        )
+        BULLETIN_ISSUED = "bulletin_issued", pgettext_lazy("audit action", "印发通报")
+        SCORES_POLICY_CHANGED = (
+            "scores_policy_changed",
+            pgettext_lazy("audit action", "修改考核排名设置"),
+        )
         EXPORTED = "exported", pgettext_lazy("audit action", "导出")
         USER_CHANGED = "user_changed", pgettext_lazy("audit action", "用户变更")
         ROLE_CHANGED = "role_changed", pgettext_lazy("audit action", "角色变更")

@@ -509,6 +509,81 @@ def _ladder_rule_changed(entry, data, words):
     return Described(text % words)
 
 
+def _attribution(entry, data, words) -> dict:
+    more = {"node": _text(data, "node"), "unit": _text(data, "unit")}
+    return words | _task_and_month(entry, data) | more
+
+
+def _attribution_claimed(entry, data, words):
+    words = _attribution(entry, data, words) | {"n": data.get("files", 0)}
+    text = _(
+        "%(who)s 于 %(when)s 就 %(task)s %(month)s 节点 %(node)s 申请延误归因，"
+        "认为延误由配合单位%(unit)s造成（附 %(n)s 个佐证材料）"
+    )
+    return Described(text % words)
+
+
+def _attribution_answered(entry, data, words):
+    words = _attribution(entry, data, words) | {"n": data.get("files", 0)}
+    if data.get("stance") == "agrees":
+        text = _(
+            "%(who)s 于 %(when)s 代表%(unit)s回复 %(task)s %(month)s 节点 %(node)s 的延误归因："
+            "认可（附 %(n)s 个佐证材料）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 代表%(unit)s回复 %(task)s %(month)s 节点 %(node)s 的延误归因："
+            "有异议（附 %(n)s 个佐证材料）"
+        )
+    return Described(text % words)
+
+
+def _attribution_accepted(entry, data, words):
+    words = _attribution(entry, data, words) | {"new": shown(data.get("rating")).name}
+    if data.get("correction_needed"):
+        text = _(
+            "%(who)s 于 %(when)s 认定了 %(task)s %(month)s 节点 %(node)s 对%(unit)s的延误归因，"
+            "评价调整为%(new)s（该月公示已发布，待勘误）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 认定了 %(task)s %(month)s 节点 %(node)s 对%(unit)s的延误归因，"
+            "评价调整为%(new)s"
+        )
+    return Described(text % words)
+
+
+def _attribution_rejected(entry, data, words):
+    words = _attribution(entry, data, words)
+    text = _("%(who)s 于 %(when)s 对 %(task)s %(month)s 节点 %(node)s 对%(unit)s的延误归因不予认定")
+    return Described(text % words)
+
+
+def _bulletin_issued(entry, data, words):
+    words |= _task_and_month(entry, data) | {"version": _text(data, "version")}
+    if data.get("number"):
+        words["number"] = _text(data, "number")
+        text = _("%(who)s 于 %(when)s 印发了 %(month)s 的通报 %(number)s（第%(version)s版）")
+    else:
+        text = _("%(who)s 于 %(when)s 印发了 %(month)s 的通报（第%(version)s版）")
+    return Described(text % words)
+
+
+def _scores_policy_changed(entry, data, words):
+    words["n"] = _text(data, "min_rated") or "0"
+    if data.get("public"):
+        text = _(
+            "%(who)s 于 %(when)s 修改了考核排名设置：评定任务月数不少于 %(n)s 个的参与排名，"
+            "考核得分向社会公开"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 修改了考核排名设置：评定任务月数不少于 %(n)s 个的参与排名，"
+            "考核得分不公开"
+        )
+    return Described(text % words)
+
+
 def _something(entry, data, words):
     """An action this module does not know yet: its name, never its keys."""
     words["action"] = entry.get_action_display()
@@ -530,6 +605,12 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.PROPOSAL_CONFIRMED: _proposal_confirmed,
     Action.PROPOSAL_DISMISSED: _proposal_dismissed,
     Action.LADDER_RULE_CHANGED: _ladder_rule_changed,
+    Action.ATTRIBUTION_CLAIMED: _attribution_claimed,
+    Action.ATTRIBUTION_ANSWERED: _attribution_answered,
+    Action.ATTRIBUTION_ACCEPTED: _attribution_accepted,
+    Action.ATTRIBUTION_REJECTED: _attribution_rejected,
+    Action.BULLETIN_ISSUED: _bulletin_issued,
+    Action.SCORES_POLICY_CHANGED: _scores_policy_changed,
     Action.LOGIN_FAILED: _login_failed,
     Action.LOGOUT: _logout,
     Action.LOCKOUT: _lockout,

@@ -44,3 +44,16 @@ def unit_member_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def numbers_reader_required(view):
+    """Scores, dashboards and the forecast: whoever `user.reads_numbers`."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.reads_numbers:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

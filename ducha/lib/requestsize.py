@@ -32,6 +32,7 @@ UPLOAD_ROUTES = {
     "reports:report": _evidence_limit,
     "ledger:import": _import_limit,
     "supervision:answer": _evidence_limit,  # a 整改反馈 with its evidence
+    "bulletins:issue": _import_limit,  # the 通报 the office issued (.docx)
 }
 
 

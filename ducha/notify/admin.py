@@ -10,16 +10,21 @@ from ducha.org.admin import InJurisdiction
 
 @admin.register(UnitChannel)
 class UnitChannelAdmin(InJurisdiction, AuditedAdmin):
-    """The signing secret is set on the office's channel page, where it is never shown
-    again; here it is neither shown nor changed."""
+    """A channel is added on the office's channel page (/office/channels/), which checks
+    the robot's host against DUCHA_ROBOT_HOSTS. Here its label and switch may change; its
+    address (a robot's webhook carries its access token) and its signing secret are
+    neither shown nor changed."""
 
     jurisdiction_path = "unit__jurisdiction"
-    exclude = ["secret"]
+    exclude = ["secret", "address"]
+    readonly_fields = ["unit", "channel", "shown_address"]
     list_display = ["unit", "channel", "shown_address", "label", "active"]
     list_filter = ["channel", "active"]
     search_fields = ["unit__name", "label"]
     list_select_related = ["unit"]
-    autocomplete_fields = ["unit"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(Message)

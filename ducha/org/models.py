@@ -413,6 +413,13 @@ class User(AbstractUser):
         """A city leader (分管市领导) follows the tasks he is responsible for."""
         return self.is_active and self.role == self.Role.LEADER and self.leader_id is not None
 
+    @property
+    def reads_numbers(self) -> bool:
+        """Scores, league tables, dashboards and the forecast: the office, the auditor (and
+        the assessment office, which signs in as one) and the city leaders. Units read their
+        own figures on /me/ and, where the office publishes the scores, the public table."""
+        return self.sees_everything or self.is_city_leader
+
     def leads(self, task) -> bool:
         """A member of the task's lead unit, in the task's jurisdiction."""
         return (
@@ -434,6 +441,27 @@ class User(AbstractUser):
         """A 督办通知's 整改反馈 is written by the task's lead units while the notice waits
         for it (issued, or its answer returned)."""
         return notice.awaits_answer and self.in_lead_units(notice.task)
+
+    # 延误归因 (ducha.attributions): `attribution` is an Attribution; its state questions
+    # (`awaits_answer`, `awaits_decision`) are its own.
+
+    def can_claim_delay(self, task) -> bool:
+        """A member of one of the task's lead units names the cooperating unit that held a
+        node up (the task's co-units are the claim's question, not the person's)."""
+        return self.in_lead_units(task)
+
+    def can_answer_attribution(self, attribution) -> bool:
+        """A member of the cooperating unit named, while the claim waits for its answer."""
+        return (
+            attribution.awaits_answer
+            and self.is_unit_member
+            and self.unit_id == attribution.unit_id
+            and self.works_in(attribution.jurisdiction_id)
+        )
+
+    def can_decide_attribution(self, attribution) -> bool:
+        """The office of the task's own jurisdiction, once the cooperating unit answered."""
+        return attribution.awaits_decision and self.runs(attribution.jurisdiction_id)
 
     def is_alone_in_unit(self) -> bool:
         """No other active reporter or head in this person's unit."""

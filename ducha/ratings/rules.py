@@ -150,7 +150,7 @@ def summarize(task: TaskFacts, month: Month) -> MonthFacts:
     return MonthFacts(task.code, task.nodes, month, history, current, task.start, task.status)
 
 
-def _label(node: NodeFacts) -> str:
+def node_label(node: NodeFacts) -> str:
     return f"节点{node.code}「{node.title}」"
 
 
@@ -158,8 +158,8 @@ def _node_args(node: NodeFacts, month: Month) -> tuple[tuple[str, str], ...]:
     return (
         ("node", node.code),
         ("title", node.title),
-        ("due", _month_text(node.due)),
-        ("month", _month_text(month)),
+        ("due", month_text(node.due)),
+        ("month", month_text(month)),
     )
 
 
@@ -193,7 +193,7 @@ def not_rated(facts: MonthFacts) -> Reason | None:
         return Reason("no_nodes", "任务没有节点，不参与评价")
     if month < start:
         text = f"任务自{month_zh(start)}起参与评价"
-        return Reason("not_started", text, (("start", _month_text(start)),))
+        return Reason("not_started", text, (("start", month_text(start)),))
     done = done_months(facts)
     if all(done.get(n.code, month) < month for n in facts.nodes):
         return Reason("all_done", "全部节点已于此前完成，不再参与评价")
@@ -216,16 +216,14 @@ def decide(facts: MonthFacts) -> Result:
     live = [n for n in facts.nodes if done.get(n.code, month) >= month]
     if not current:
         text = f"{month_zh(month)}未报送进展"
-        return Result(
-            code, SNAIL, (Reason("not_reported", text, (("month", _month_text(month)),)),)
-        )
+        return Result(code, SNAIL, (Reason("not_reported", text, (("month", month_text(month)),)),))
 
     overdue = [n for n in live if n.due <= month and n.code not in done]
     if overdue:
         reasons = [
             Reason(
                 "overdue",
-                f"{_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成",
+                f"{node_label(n)}应于{month_zh(n.due)}完成，至{month_zh(month)}底未完成",
                 _node_args(n, month),
             )
             for n in overdue
@@ -247,7 +245,7 @@ def decide(facts: MonthFacts) -> Result:
             tuple(
                 Reason(
                     "late",
-                    f"{_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成",
+                    f"{node_label(n)}应于{month_zh(n.due)}完成，{month_zh(month)}才完成",
                     _node_args(n, month),
                 )
                 for n in late
@@ -261,7 +259,7 @@ def decide(facts: MonthFacts) -> Result:
             tuple(
                 Reason(
                     "early",
-                    f"{_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成",
+                    f"{node_label(n)}计划{month_zh(n.due)}完成，{month_zh(month)}提前完成",
                     _node_args(n, month),
                 )
                 for n in early
@@ -271,7 +269,7 @@ def decide(facts: MonthFacts) -> Result:
         code,
         OX,
         tuple(
-            Reason("on_time", f"{_label(n)}按期于{month_zh(month)}完成", _node_args(n, month))
+            Reason("on_time", f"{node_label(n)}按期于{month_zh(month)}完成", _node_args(n, month))
             for n in finished
         ),
     )
@@ -303,7 +301,7 @@ def _progress(live: list[NodeFacts], done: dict[str, Month], facts: MonthFacts) 
     return reasons
 
 
-def _month_text(month: Month) -> str:
+def month_text(month: Month) -> str:
     return months.format_month(months.from_index(month))
 
 
@@ -323,10 +321,10 @@ class NodeState:
         return {
             "code": self.code,
             "title": self.title,
-            "due": _month_text(self.due),
+            "due": month_text(self.due),
             "status": self.status,
             "percent": self.percent,
-            "done": None if self.done is None else _month_text(self.done),
+            "done": None if self.done is None else month_text(self.done),
             "reported": self.reported,
         }
 

@@ -9,7 +9,7 @@ snails, then name; a unit's rank is one more than the number of units strictly b
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ducha.ratings import marks
@@ -21,7 +21,7 @@ DEFAULT_POINTS: Mapping[str, int] = marks.DEFAULT_POINTS
 class Score:
     name: str
     score: Decimal
-    rank: int
+    rank: int | None  # None: not ranked (fewer rated task-months than the minimum)
     horse: int
     ox: int
     ostrich: int
@@ -63,13 +63,23 @@ def score(
         )
         rows.append((name, mean, c))
 
+    return ranked(
+        Score(name, mean, 0, c["horse"], c["ox"], c["ostrich"], c["snail"])
+        for name, mean, c in rows
+    )
+
+
+def ranked(rows: Iterable[Score], minimum: int = 0) -> list[Score]:
+    """`rows` in rank order, ranked anew among those with at least `minimum` rated
+    task-months (the minimum-count rule: one lucky horse does not top the table); the others
+    follow in the same order with their score and counts and no rank (None)."""
+    order = sorted(rows, key=lambda s: (-s.score, -s.horse, s.snail, s.name))
     # Sorted by merit first, so the units strictly better than a unit are exactly those
     # before its group of equals.
-    rows.sort(key=lambda row: (-row[1], -row[2]["horse"], row[2]["snail"], row[0]))
     out, rank, last = [], 0, None
-    for index, (name, mean, c) in enumerate(rows):
-        merit = (mean, c["horse"], c["snail"])
+    for index, s in enumerate(r for r in order if r.rated >= minimum):
+        merit = (s.score, s.horse, s.snail)
         if merit != last:
             rank, last = index + 1, merit
-        out.append(Score(name, mean, rank, c["horse"], c["ox"], c["ostrich"], c["snail"]))
-    return out
+        out.append(replace(s, rank=rank))
+    return out + [replace(s, rank=None) for s in order if s.rated < minimum]

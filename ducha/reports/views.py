@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -33,8 +33,8 @@ from ducha.lib.months import add_months, format_month
 from ducha.org.models import Jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, distribution, shown
-from ducha.reports import scope, stale, standing, workflow
-from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
+from ducha.reports import evidence, scope, stale, standing, workflow
+from ducha.reports.evidence import KINDS, EvidenceRefused
 from ducha.reports.models import Report
 
 Status = Report.Status
@@ -418,12 +418,4 @@ def _save(request, task, month, report: Report | None, version: int, submit: boo
 @require_GET
 def download_evidence(request, pk: int):
     item = scope.get_evidence_for_user(request.user, pk)
-    response = FileResponse(
-        stored_path(item.stored_name).open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type=KINDS[item.kind][0],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence.download(item)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -24,8 +24,8 @@ from ducha.ledger.models import Task
 from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.months import format_month
-from ducha.reports import scope
-from ducha.reports.evidence import KINDS, EvidenceRefused, stored_path
+from ducha.reports import evidence, scope
+from ducha.reports.evidence import EvidenceRefused
 from ducha.supervision import documents, ladder, notices, wording
 from ducha.supervision.forms import (
     AcceptForm,
@@ -309,15 +309,7 @@ def answer_file(request, pk: int):
     )
     if item is None:
         raise Http404("没有这个文件，或您无权下载")
-    response = FileResponse(
-        stored_path(item.stored_name).open("rb"),
-        as_attachment=True,
-        filename=item.original_name,
-        content_type=KINDS[item.kind][0],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return evidence.download(item)
 
 
 # The ladder --------------------------------------------------------------------------------

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AttributionsConfig(AppConfig):
+    name = "ducha.attributions"
+    verbose_name = "延误归因"
