@@ -257,27 +257,3 @@ def test_an_empty_month_draws_charts_that_say_so(db, areas, settings):
     out = by_key(charts.month_charts(dt.date(2021, 7, 1)))
     assert "暂无数据" in texts(out["punctuality"].svg)
     assert "无逾期未完成节点" in texts(out["overdue"].svg)
-
-
-# The demo ---------------------------------------------------------------------------------
-
-
-def test_each_chart_is_drawn_for_the_demo(demo_database, db):
-    december = figures.month_figures(DECEMBER)
-    assert december.published and december.distribution.total == 186
-    out = by_key(charts.month_charts(DECEMBER))
-    assert len(out) == 8
-    for key in ("distribution", "trend", "areas", "sources"):
-        assert has_the_four_colours(out[key].svg), key
-    words = texts(out["distribution"].svg)
-    for m in marks.MARKS.values():
-        assert m.name in words and str(december.distribution.count(m.key)) in words
-    assert [f"{n}月" for n in range(1, 13)] == [s.label for s in december.trend]
-    assert all(s.label in texts(out["trend"].svg) for s in december.trend)
-    assert all(s.label in texts(out["areas"].svg) for s in december.areas)
-    year = by_key(charts.year_charts(2021))
-    assert len(year) == 4 and has_the_four_colours(year["months"].svg)
-    months = figures.year_figures(2021).months
-    assert [s.label for s in months] == [s.label for s in december.trend]
-    assert months[-1].counts == december.distribution.counts
-    assert all(s.label in texts(year["months"].svg) for s in months)

@@ -33,6 +33,7 @@ from ducha.boards.publication import chain_filter
 from ducha.lib import clock, params
 from ducha.lib.access import numbers_reader_required
 from ducha.lib.months import FIRST_YEAR
+from ducha.lib.xlsx import CONTENT_TYPE
 from ducha.org.models import Jurisdiction, Unit
 from ducha.ratings.display import MARKS, shown
 from ducha.reports import scope
@@ -44,7 +45,7 @@ HEADINGS = {
     "leader": gettext_lazy("分管市领导所分管任务得分"),
     "county": gettext_lazy("县市区排名"),
 }
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = CONTENT_TYPE
 
 
 def _place(request) -> Jurisdiction:

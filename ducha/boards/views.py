@@ -48,6 +48,7 @@ from ducha.ledger.models import Cascade, Task
 from ducha.lib import clock, params
 from ducha.lib.dates import day_label, month_label, short_month_label
 from ducha.lib.months import add_months, format_month, parse_month
+from ducha.lib.xlsx import CONTENT_TYPE
 from ducha.org.models import Jurisdiction, of_jurisdiction
 from ducha.ratings import marks
 from ducha.ratings.display import MARKS, NOT_RATED
@@ -518,7 +519,7 @@ def _missing_board(request, jurisdiction: Jurisdiction | None, month: dt.date | 
 CONTENT_TYPES = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": CONTENT_TYPE,
     "pdf": "application/pdf",
 }
 

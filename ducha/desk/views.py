@@ -40,14 +40,14 @@ from ducha.lib import clock, params
 from ducha.lib.access import office_required, overseer_required
 from ducha.lib.dates import month_label
 from ducha.lib.months import FIRST_YEAR, add_months, format_month, parse_month
-from ducha.lib.xlsx import A4, print_setup, title_row, write_table
+from ducha.lib.xlsx import A4, CONTENT_TYPE, print_setup, title_row, write_table
 from ducha.org.models import Jurisdiction, named
 from ducha.ratings import inputs
 from ducha.ratings.display import MARKS, distribution, shown
 from ducha.ratings.marks import is_routine
 from ducha.reports import scope, stale, workflow
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = CONTENT_TYPE
 
 
 class BadMonth(Exception):

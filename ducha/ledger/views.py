@@ -41,6 +41,7 @@ from ducha.lib.access import office_required, overseer_required
 from ducha.lib.chain import file_sha256
 from ducha.lib.env import private_dir, private_file
 from ducha.lib.tabular import FileRefused
+from ducha.lib.xlsx import CONTENT_TYPE
 
 IMPORTERS = {"ledger": import_ledger, "progress": import_progress}
 COLUMNS = {"ledger": LEDGER_COLUMNS, "progress": PROGRESS_COLUMNS}
@@ -335,8 +336,6 @@ def ledger_export(request):
         rows = export_ledger(tmp.name, jurisdiction=request.user.jurisdiction)
         data = Path(tmp.name).read_bytes()
     record("exported", actor=request.user, request=request, detail={"what": "ledger", "rows": rows})
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(data, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="ledger-{clock.today():%Y%m%d}.xlsx"'
     return response

@@ -15,10 +15,11 @@ from ducha.ledger.blanks import ledger_template, progress_template
 from ducha.lib import params
 from ducha.lib.access import office_required, unit_member_required
 from ducha.lib.months import format_month
+from ducha.lib.xlsx import CONTENT_TYPE
 from ducha.org.models import Unit
 from ducha.reports.workflow import reporting_month
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = CONTENT_TYPE
 
 
 def attachment(filename: str, fallback: str) -> str:

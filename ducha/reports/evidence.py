@@ -16,6 +16,8 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ducha.lib.xlsx import CONTENT_TYPE
+
 MB = 1024 * 1024
 
 KINDS = {
@@ -27,7 +29,7 @@ KINDS = {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         {".docx"},
     ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", {".xlsx"}),
+    "xlsx": (CONTENT_TYPE, {".xlsx"}),
     "pptx": (
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
         {".pptx"},
