@@ -83,14 +83,21 @@ def boards(sample_ledger):
     }
 
 
-@pytest.fixture(scope="module")
+def pytest_collection_modifyitems(config, items):
+    """The tests on the demo database run last, one after another, so that the demo is
+    seeded once for them all (it takes a quarter of a minute, longer on PostgreSQL)."""
+    items.sort(key=lambda item: "demo_database" in getattr(item, "fixturenames", ()))
+
+
+@pytest.fixture(scope="session")
 def demo_database(django_db_setup, django_db_blocker):
     """`make demo`'s database (the city, its 13 counties, 2021 published, January 2022 half
-    reported), seeded once for a test module: `ducha demo --no-serve`'s printed lines.
+    reported), seeded once: `ducha demo --no-serve`'s printed lines.
 
-    It stays inside one transaction for the module; each test's own changes roll back at
-    its end (the `db` fixture's savepoint), and the whole demo when the module ends. The
-    settings the command pins (its date, no second factor) hold for the module."""
+    It stays inside one transaction to the end of the session, and the tests that use it
+    run last (pytest_collection_modifyitems above); each test's own changes roll back at its
+    end (the `db` fixture's savepoint), and the whole demo at the end. The settings the
+    command pins (its date, no second factor) hold from then on."""
     from io import StringIO
 
     from django.core.management import call_command
