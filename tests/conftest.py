@@ -83,10 +83,33 @@ def boards(sample_ledger):
     }
 
 
+DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "demo_database"}
+
+
+def _touches_the_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """The tests on the demo database run last, one after another, so that the demo is
-    seeded once for them all (it takes a quarter of a minute, longer on PostgreSQL)."""
+    seeded once for them all (it takes a quarter of a minute, longer on PostgreSQL).
+
+    On PostgreSQL only the tests that touch the database run, and not in a browser: the
+    others (the rating rules, the parsers, the files) do the same on either, and a browser
+    drives the same views the client tests ask on both; CI runs the whole suite on SQLite
+    beside (DUCHA_TESTS_ALL=1 runs everything on PostgreSQL too)."""
     items.sort(key=lambda item: "demo_database" in getattr(item, "fixturenames", ()))
+    if _VENDOR == "postgresql" and not os.environ.get("DUCHA_TESTS_ALL"):
+        kept = [
+            item
+            for item in items
+            if _touches_the_database(item) and "browser" not in getattr(item, "fixturenames", ())
+        ]
+        if len(kept) < len(items):
+            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+            items[:] = kept
 
 
 @pytest.fixture(scope="session")
