@@ -72,6 +72,11 @@ INSTALLED_APPS = [
     "ducha.forecast",
     "ducha.bulletins",
     "ducha.attributions",
+    "ducha.committee",
+    "ducha.assignments",
+    "ducha.pilots",
+    "ducha.opendoor",
+    "ducha.warmap",
 ]
 
 MIDDLEWARE = [
@@ -281,6 +286,24 @@ DUCHA_POINTS = env_points("DUCHA_POINTS", DEFAULT_POINTS)
 # A unit is ranked on the scores pages only with at least this many rated task-months (each
 # jurisdiction's office may set its own); fewer: shown with its score, not ranked.
 DUCHA_SCORES_MIN_RATED = env_int("DUCHA_SCORES_MIN_RATED", 6)
+# 交办事项 (ducha/assignments): an item is "near" its deadline this many days before it (and
+# overdue after it); the office and the unit see the grade on /me/, the desk and the list.
+DUCHA_ASSIGNMENT_NEAR_DAYS = env_int("DUCHA_ASSIGNMENT_NEAR_DAYS", 3)
+# 改革试点 (ducha/pilots): the lead unit and the office are reminded this many days before a
+# pilot's evaluation deadline (and once it has passed).
+DUCHA_PILOT_REMIND_DAYS = env_int("DUCHA_PILOT_REMIND_DAYS", 30)
+# 开门搞改革 (ducha/opendoor): at most LIMIT suggestions from one client address within
+# WINDOW minutes; a form sent sooner than MIN_SECONDS after it was served is refused (a
+# CAPTCHA-free cost to robots); a text field longer than MAX_CHARS is refused; attachments
+# are off unless ATTACHMENTS; the office answers within REPLY_DAYS; a suggester's name,
+# contact and address are erased RETENTION_DAYS after the suggestion is settled.
+DUCHA_OPEN_DOOR_LIMIT = env_int("DUCHA_OPEN_DOOR_LIMIT", 20)
+DUCHA_OPEN_DOOR_WINDOW_MINUTES = env_int("DUCHA_OPEN_DOOR_WINDOW_MINUTES", 60)
+DUCHA_OPEN_DOOR_MIN_SECONDS = env_int("DUCHA_OPEN_DOOR_MIN_SECONDS", 5)
+DUCHA_OPEN_DOOR_MAX_CHARS = env_int("DUCHA_OPEN_DOOR_MAX_CHARS", 5000)
+DUCHA_OPEN_DOOR_ATTACHMENTS = env_bool("DUCHA_OPEN_DOOR_ATTACHMENTS", False)
+DUCHA_OPEN_DOOR_REPLY_DAYS = env_int("DUCHA_OPEN_DOOR_REPLY_DAYS", 15)
+DUCHA_OPEN_DOOR_RETENTION_DAYS = env_int("DUCHA_OPEN_DOOR_RETENTION_DAYS", 365)
 # Month M is published automatically on this day of M+1, unless the office holds it.
 DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
 # How many past months `ducha tick` still publishes if a scheduled run was missed.

@@ -43,6 +43,11 @@ urlpatterns = [
     path("", include("ducha.forecast.urls")),
     path("", include("ducha.bulletins.urls")),
     path("", include("ducha.attributions.urls")),
+    path("", include("ducha.committee.urls")),
+    path("", include("ducha.assignments.urls")),
+    path("", include("ducha.pilots.urls")),
+    path("", include("ducha.opendoor.urls")),
+    path("", include("ducha.warmap.urls")),
 ]
 
 # Error pages: what happened and the way back, in the visitor's language.

@@ -66,6 +66,31 @@ class AuditEntry(models.Model):
             "scores_policy_changed",
             pgettext_lazy("audit action", "修改考核排名设置"),
         )
+        MEETING_SAVED = "meeting_saved", pgettext_lazy("audit action", "登记深改委会议")
+        DECISION_TRACKED = "decision_tracked", pgettext_lazy("audit action", "会议决定转办")
+        ASSIGNMENT_ISSUED = "assignment_issued", pgettext_lazy("audit action", "交办事项")
+        ASSIGNMENT_SIGNED = "assignment_signed", pgettext_lazy("audit action", "签收交办事项")
+        ASSIGNMENT_ANSWERED = (
+            "assignment_answered",
+            pgettext_lazy("audit action", "反馈交办事项"),
+        )
+        ASSIGNMENT_RETURNED = (
+            "assignment_returned",
+            pgettext_lazy("audit action", "退回交办事项反馈"),
+        )
+        ASSIGNMENT_CLOSED = "assignment_closed", pgettext_lazy("audit action", "办结销号")
+        PILOT_SAVED = "pilot_saved", pgettext_lazy("audit action", "登记改革试点")
+        PILOT_STATUS_CHANGED = (
+            "pilot_status_changed",
+            pgettext_lazy("audit action", "改革试点状态变更"),
+        )
+        SUGGESTION_TRIAGED = "suggestion_triaged", pgettext_lazy("audit action", "办理意见建议")
+        SUGGESTIONS_PURGED = (
+            "suggestions_purged",
+            pgettext_lazy("audit action", "清除意见建议个人信息"),
+        )
+        PROJECT_SAVED = "project_saved", pgettext_lazy("audit action", "登记重点项目")
+        PROJECT_REPORTED = "project_reported", pgettext_lazy("audit action", "报送项目进展")
         EXPORTED = "exported", pgettext_lazy("audit action", "导出")
         USER_CHANGED = "user_changed", pgettext_lazy("audit action", "用户变更")
         ROLE_CHANGED = "role_changed", pgettext_lazy("audit action", "角色变更")

@@ -74,6 +74,29 @@ def _per_visitor(request, response) -> bool:
 
 
 def public_page(view):
+    """A public board page, cached under its jurisdiction's chain head."""
+
+    def head(request, kwargs) -> str:
+        found = chain_head(kwargs.get("slug"))
+        request.chain_head = found  # the view keys its own cache by it too: one query, not two
+        return found
+
+    return cached_page(head)(view)
+
+
+def cached_page(version):
+    """Cache an anonymous visitor's page under `version(request, kwargs)`: one cheap query
+    whose answer moves whenever anything the page shows changes (a publication's hash, the
+    newest change stamp of the rows it lists). Every worker asks the database, so a change
+    made through one app server is seen by the others at once."""
+
+    def decorate(view):
+        return _cached(view, version)
+
+    return decorate
+
+
+def _cached(view, version):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if (
@@ -83,11 +106,10 @@ def public_page(view):
             or _messages_pending(request)
         ):
             return view(request, *args, **kwargs)
-        head = chain_head(kwargs.get("slug"))
-        request.chain_head = head  # the view keys its own cache by it too: one query, not two
+        stamp = version(request, kwargs)
         # Hashed: a visitor's query string is his to make as long as he likes.
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{head}:{request.LANGUAGE_CODE}:{path}"
+        key = f"page:{view.__module__}.{view.__name__}:{stamp}:{request.LANGUAGE_CODE}:{path}"
         hit = cache.get(key)
         if hit is None:
             response = view(request, *args, **kwargs)

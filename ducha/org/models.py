@@ -463,6 +463,54 @@ class User(AbstractUser):
         """The office of the task's own jurisdiction, once the cooperating unit answered."""
         return attribution.awaits_decision and self.runs(attribution.jurisdiction_id)
 
+    # 交办事项 (ducha.assignments): `item` is an Assignment; its state questions
+    # (`awaits_signing`, `awaits_answer`, `awaits_review`) are its own.
+
+    def can_assign(self, jurisdiction_id: int | None) -> bool:
+        """The office of the jurisdiction records a leader's instruction or a meeting's
+        decision and assigns it to a unit (the leader's name is on it, not his login)."""
+        return self.runs(jurisdiction_id)
+
+    def in_assigned_unit(self, item) -> bool:
+        """A member of the unit the item is assigned to, in its jurisdiction."""
+        return (
+            self.is_unit_member
+            and self.unit_id == item.unit_id
+            and self.works_in(item.jurisdiction_id)
+        )
+
+    def can_sign_for(self, item) -> bool:
+        """签收: a member of the assigned unit, while the item waits for it."""
+        return item.awaits_signing and self.in_assigned_unit(item)
+
+    def can_answer_assignment(self, item) -> bool:
+        """The assigned unit reports back (办理反馈) once signed for, or after a return."""
+        return item.awaits_answer and self.in_assigned_unit(item)
+
+    def can_close_assignment(self, item) -> bool:
+        """The office of the item's jurisdiction closes (办结销号) or returns an answer."""
+        return item.awaits_review and self.runs(item.jurisdiction_id)
+
+    # 深改委, 改革试点, 挂图作战 registers and the 开门搞改革 mailbox.
+
+    def keeps_registers(self, jurisdiction_id: int | None) -> bool:
+        """The office of the jurisdiction keeps its committee's meetings, its pilots, its
+        war map's command posts and projects, and answers its suggestions."""
+        return self.runs(jurisdiction_id)
+
+    def reads_personal_data(self, jurisdiction_id: int | None) -> bool:
+        """A suggester's contact details and address: the office of that jurisdiction only
+        (not the auditor, not an office above it)."""
+        return self.runs(jurisdiction_id)
+
+    def can_report_project(self, project) -> bool:
+        """A key project's monthly progress is reported by its responsible unit."""
+        return (
+            self.is_unit_member
+            and self.unit_id == project.unit_id
+            and self.works_in(project.jurisdiction_id)
+        )
+
     def is_alone_in_unit(self) -> bool:
         """No other active reporter or head in this person's unit."""
         others = User.objects.filter(unit_id=self.unit_id, is_active=True, role__in=self.UNIT_ROLES)

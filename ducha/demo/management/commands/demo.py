@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from ducha.boards.publication import chain_head
+from ducha.demo.registers import seed_registers
 from ducha.demo.seeding import (
     DEMO_PASSWORD,
     DEMO_TODAY,
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         seed_mailboxes()
         if seed_january(data):
             self.stdout.write("  2022年1月：各单位报送进行中（截止2月5日），改革办待审核、待发布")
+        for line in seed_registers():
+            self.stdout.write(f"  {line}")
         head = chain_head()
         if head:
             self.stdout.write(f"  发布链头 SHA-256：{head.sha256}")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpendoorConfig(AppConfig):
+    name = "ducha.opendoor"
+    verbose_name = "开门搞改革"
