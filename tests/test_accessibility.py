@@ -116,6 +116,9 @@ def walk(browser, live_server, demo, language, widths, people, look):
         page.close()
 
 
+PAGES = 12  # the visits of walk() below, counted
+
+
 def serious(results) -> list[str]:
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:5]]}"
@@ -124,14 +127,18 @@ def serious(results) -> list[str]:
     ]
 
 
-def test_axe_finds_no_serious_violation_on_any_page_at_desktop_and_phone_widths(
-    browser, live_server, demo
+def test_every_page_passes_axe_and_fits_a_phone_in_both_languages(
+    browser, live_server, demo, artifacts
 ):
-    """In Chinese and in English (one test: the demo is seeded once for both); and in English,
-    no name meant for screen readers is left in Chinese."""
-    axe, found, checked = Axe(), {}, []
+    """One walk per language over the demo (seeded once for all of it), each page at a
+    desktop's width and a phone's:
+    - axe finds no serious or critical violation, and in English no name meant for screen
+      readers is left in Chinese;
+    - at 390 px nothing scrolls sideways, tables become cards whose column headers a screen
+      reader still finds, and every field's label is seen."""
+    axe, found, checked, widths = Axe(), {}, [], {}
 
-    def look(page, name, language):
+    def accessible(page, name, language):
         width = page.viewport_size["width"]
         checked.append((name, width, language))
         problems = serious(axe.run(page, options=WCAG_21_AA))
@@ -146,6 +153,40 @@ def test_axe_finds_no_serious_violation_on_any_page_at_desktop_and_phone_widths(
         if problems:
             found[(name, width, language)] = problems
 
+    def fits_a_phone(page, name, language):
+        shot = artifacts / f"phone-{name}-{language}.png"
+        if name == "board":  # 186 cards: the top of the page, the first cards, the unit summary
+            page.screenshot(path=str(shot))
+            page.locator("table.tasks tbody").first.screenshot(
+                path=str(artifacts / f"phone-board-cards-{language}.png")
+            )
+            summary = page.locator("section.units")
+            summary.screenshot(path=str(artifacts / f"phone-units-{language}.png"))
+            right = summary.evaluate(f"s => {RIGHTMOST}(s.querySelectorAll('*'))")
+            assert right <= PHONE, (language, right)
+            names = summary.locator("tbody th").evaluate_all(
+                "els => els.map(e => e.getBoundingClientRect().width)"
+            )
+            assert min(names) > 150, (language, min(names))  # never a character per line
+        else:
+            page.screenshot(path=str(shot), full_page=name != "board-filtered")
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        widths[(name, language)] = scroll
+        assert client == PHONE and scroll <= client, (name, language, scroll, too_wide(page))
+        # Cards on a phone, yet a screen reader still hears which column a value is in.
+        written, exposed = column_headers(page)
+        assert written == exposed, (name, language)
+        for label in page.locator("form .field label").all():
+            box = label.bounding_box()  # seen, not merely announced
+            assert box and box["width"] > 20 and box["height"] > 10, (name, label.inner_text())
+
+    def look(page, name, language):
+        accessible(page, name, language)
+        if page.viewport_size["width"] == PHONE:
+            fits_a_phone(page, name, language)
+
     for language in LANGUAGES:
         walk(
             browser,
@@ -156,7 +197,9 @@ def test_axe_finds_no_serious_violation_on_any_page_at_desktop_and_phone_widths(
             EVERYONE,
             lambda page, name, language=language: look(page, name, language),
         )
-    assert len(checked) == 2 * 12 * len(LANGUAGES)
+    pages = len(widths) // len(LANGUAGES)
+    assert pages == PAGES and len(checked) == 2 * pages * len(LANGUAGES)
+    print("scrollWidth at 390 px:", widths)
     report = "\n".join(
         f"{name} at {w}px ({lang}): " + "\n  ".join(p) for (name, w, lang), p in found.items()
     )
@@ -186,54 +229,6 @@ def too_wide(page) -> list[str]:
         "els => els.filter(e => e.getBoundingClientRect().right > innerWidth).slice(0, 8)"
         ".map(e => `${e.tagName}.${e.className}: ${(e.textContent || '').slice(0, 40)}`)",
     )
-
-
-def test_on_a_phone_nothing_scrolls_sideways_and_tables_keep_their_headers_and_fields_their_labels(
-    browser, live_server, demo, artifacts
-):
-    widths = {}
-
-    def look(page, name, language):
-        shot = artifacts / f"phone-{name}-{language}.png"
-        if name == "board":  # 186 cards: the top of the page, the first cards, the unit summary
-            page.screenshot(path=str(shot))
-            page.locator("table.tasks tbody").first.screenshot(
-                path=str(artifacts / f"phone-board-cards-{language}.png")
-            )
-            summary = page.locator("section.units")
-            summary.screenshot(path=str(artifacts / f"phone-units-{language}.png"))
-            right = summary.evaluate(f"s => {RIGHTMOST}(s.querySelectorAll('*'))")
-            assert right <= PHONE, (language, right)
-            names = summary.locator("tbody th").evaluate_all(
-                "els => els.map(e => e.getBoundingClientRect().width)"
-            )
-            assert min(names) > 150, (language, min(names))  # never a character per line
-        else:
-            page.screenshot(path=str(shot), full_page=name != "board-filtered")
-        scroll, client = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
-        widths[(name, language)] = scroll
-        assert client == PHONE and scroll <= client, (name, language, scroll, too_wide(page))
-        # Cards on a phone, yet a screen reader still hears which column a value is in.
-        written, exposed = column_headers(page)
-        assert written == exposed, (name, language)
-        for label in page.locator("form.report-form .field label").all():
-            box = label.bounding_box()  # seen, not merely announced
-            assert box and box["width"] > 20 and box["height"] > 10, (name, label.inner_text())
-
-    for language in LANGUAGES:
-        walk(
-            browser,
-            live_server,
-            demo,
-            language,
-            (PHONE,),
-            EVERYONE,
-            lambda page, name, language=language: look(page, name, language),
-        )
-    print("scrollWidth at 390 px:", widths)
-    assert len(widths) == 2 * 12
 
 
 def test_a_refused_report_keeps_every_field_as_typed_and_asks_for_the_chosen_file_again(
