@@ -27,9 +27,8 @@ def counts():
     )
 
 
-def test_demo_seeds_the_city_and_its_counties_and_publishes_every_month_of_2021(db, capsys):
-    call_command("demo", "--no-serve")
-    out = capsys.readouterr().out
+def test_demo_seeds_the_city_and_its_counties_and_publishes_every_month_of_2021(demo_database, db):
+    out = demo_database  # what `ducha demo --no-serve` printed
     assert "186 项任务" in out and f"密码均为 {DEMO_PASSWORD}" in out
     city = Task.objects.filter(jurisdiction__home=True)
     assert city.filter(source=Task.Source.PROVINCIAL).count() == 112
@@ -73,14 +72,10 @@ def test_demo_seeds_the_city_and_its_counties_and_publishes_every_month_of_2021(
     assert county.unit.jurisdiction == county.jurisdiction
 
 
-def test_the_counties_league_table_for_2021_has_a_top_and_a_bottom(db, capsys):
+def test_the_counties_league_table_for_2021_has_a_top_and_a_bottom(demo_database, db, capsys):
     """The counties differ: the 2021 table spreads by more than ten points."""
     from ducha.demo.dezhou import generate
-    from ducha.demo.seeding import publish_demo_boards, seed_counties, seed_demo
 
-    data, _, _ = seed_demo()
-    seed_counties(data)
-    publish_demo_boards()
     call_command("scores", "--year", "2021", "--by", "county", "--format", "json")
     table = json.loads(capsys.readouterr().out)["counties"]
     assert {row["county"] for row in table} == set(
@@ -88,7 +83,7 @@ def test_the_counties_league_table_for_2021_has_a_top_and_a_bottom(db, capsys):
     )
     points = [float(row["score"]) for row in table]
     assert points == sorted(points, reverse=True) and points[0] - points[-1] > 10
-    assert generate() == data  # pure: the same seed, the same city
+    assert generate() == generate()  # pure: the same seed, the same city
 
 
 # The demo touches only a database of its own (finding F16) -----------------------------
@@ -118,14 +113,17 @@ def test_the_demo_leaves_a_real_account_with_a_demo_name_alone(db):
     assert real.check_password("a-real-password")
 
 
-def test_the_demo_runs_again_over_its_own_accounts_only_and_changes_nothing(db, capsys):
-    assert strangers() == []  # no accounts yet
-    call_command("demo", "--no-serve")
+def test_a_new_database_has_no_strangers(db):
+    assert strangers() == []  # no accounts yet: nothing to protect
+
+
+def test_the_demo_runs_again_over_its_own_accounts_only_and_changes_nothing(
+    demo_database, db, capsys
+):
     assert strangers() == []  # its printed logins and its story's unit people
     assert User.objects.filter(username__regex=r"^u[0-9]+-(reporter|head)$").exists()
     before = counts()
     snapshots = list(Publication.objects.values_list("sha256", flat=True))
-    capsys.readouterr()
     call_command("demo", "--no-serve")  # its own logins and story people: no refusal
     assert counts() == before
     assert list(Publication.objects.values_list("sha256", flat=True)) == snapshots
