@@ -155,6 +155,14 @@ def main() -> None:
                 f"{base}/dashboard/year/?year=2021",
                 cookies["office"],
             ),
+            # Issue 13's public pages.
+            ("public /war-map/ (13 posts, ranking)", f"{base}/war-map/", None),
+            ("public command post chart", None, None),
+            ("public /pilots/ (register)", f"{base}/pilots/", None),
+            ("public /pilots/?level=national", f"{base}/pilots/?level=national", None),
+            ("public /open-door/ (the form)", f"{base}/open-door/", None),
+            ("public /open-door/status/?code=", None, None),
+            ("public /open-door/stats/", f"{base}/open-door/stats/", None),
         ]
         # A published month's charts are drawn once per worker (each has its own cache):
         # ask often enough that every worker has drawn them before the measuring starts.
@@ -168,7 +176,11 @@ def main() -> None:
                 "print('CODE', Task.objects.filter(jurisdiction__home=True).first().code); "
                 "from ducha.reports.models import Report; "
                 "r = Report.objects.filter(unit__users__username='reporter', status='draft')"
-                ".first(); print('DRAFT', r.task.code)",
+                ".first(); print('DRAFT', r.task.code); "
+                "from ducha.warmap.models import CommandPost; "
+                "print('POST', CommandPost.objects.order_by('order', 'pk').first().pk); "
+                "from ducha.opendoor.models import Suggestion; "
+                "print('RECEIPT', Suggestion.objects.exclude(reply='').first().code)",
             ],
             env=env,
             cwd=ROOT,
@@ -176,9 +188,16 @@ def main() -> None:
             text=True,
         ).stdout
         draft = re.search(r"DRAFT (\S+)", code).group(1)
+        post = re.search(r"POST (\S+)", code).group(1)
+        receipt = re.search(r"RECEIPT (\S+)", code).group(1)
         code = re.search(r"CODE (\S+)", code).group(1)
         pages[3] = ("task page /tasks/<code>/", f"{base}/tasks/{code}/", None)
         pages[7] = (pages[7][0], f"{base}/reports/{draft}/2022-01/", pages[7][2])
+        for i, (name, _url, cookie) in enumerate(pages):
+            if name == "public command post chart":
+                pages[i] = (name, f"{base}/war-map/posts/{post}/", cookie)
+            elif name == "public /open-door/status/?code=":
+                pages[i] = (name, f"{base}/open-door/status/?code={receipt}", cookie)
         for name, url, cookie in pages:  # warm the caches, and measure only real pages
             status = _status(url, cookie)
             if status != 200:

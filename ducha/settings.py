@@ -289,6 +289,8 @@ DUCHA_SCORES_MIN_RATED = env_int("DUCHA_SCORES_MIN_RATED", 6)
 # 交办事项 (ducha/assignments): an item is "near" its deadline this many days before it (and
 # overdue after it); the office and the unit see the grade on /me/, the desk and the list.
 DUCHA_ASSIGNMENT_NEAR_DAYS = env_int("DUCHA_ASSIGNMENT_NEAR_DAYS", 3)
+# Their number's prefix (德改交〔2022〕3号), given per jurisdiction and year when assigned.
+DUCHA_ASSIGNMENT_PREFIX = env_str("DUCHA_ASSIGNMENT_PREFIX", "德改交")
 # 改革试点 (ducha/pilots): the lead unit and the office are reminded this many days before a
 # pilot's evaluation deadline (and once it has passed).
 DUCHA_PILOT_REMIND_DAYS = env_int("DUCHA_PILOT_REMIND_DAYS", 30)
@@ -304,6 +306,9 @@ DUCHA_OPEN_DOOR_MAX_CHARS = env_int("DUCHA_OPEN_DOOR_MAX_CHARS", 5000)
 DUCHA_OPEN_DOOR_ATTACHMENTS = env_bool("DUCHA_OPEN_DOOR_ATTACHMENTS", False)
 DUCHA_OPEN_DOOR_REPLY_DAYS = env_int("DUCHA_OPEN_DOOR_REPLY_DAYS", 15)
 DUCHA_OPEN_DOOR_RETENTION_DAYS = env_int("DUCHA_OPEN_DOOR_RETENTION_DAYS", 365)
+# A suggestion refused by the CSRF check is shown again with what was typed and a new token
+# (the visitor sends it once more); any other refusal gets templates/403_csrf.html.
+CSRF_FAILURE_VIEW = "ducha.opendoor.views.csrf_failure"
 # Month M is published automatically on this day of M+1, unless the office holds it.
 DUCHA_PUBLISH_DAY = env_int("DUCHA_PUBLISH_DAY", 10)
 # How many past months `ducha tick` still publishes if a scheduled run was missed.

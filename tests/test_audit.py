@@ -593,6 +593,11 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
         ),
         *supervision_entries(wang, who, w),
         *attribution_entries(wang, who, w),
+        *warmap_entries(wang, who, w),
+        *pilot_entries(wang, who, w),
+        *assignment_entries(wang, who, w),
+        *committee_entries(wang, who, w),
+        *suggestion_entries(wang, who, w),
         (
             append(
                 "bulletin_issued",
@@ -731,6 +736,147 @@ def attribution_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
         (
             on("attribution_rejected", {}),
             f"{who} 于 {w} 对 {about} 对市财政局的延误归因不予认定",
+        ),
+    ]
+
+
+def assignment_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """交办事项 (ducha/assignments)."""
+
+    def on(action, detail):
+        detail = {"number": "德改交〔2022〕3号", "unit": "市财政局"} | detail
+        target = {"target_type": "Assignment", "target_id": "1"}
+        return append(action, actor=wang, detail=detail, at=FEB_8, **target)
+
+    number = "德改交〔2022〕3号"
+    return [
+        (
+            on("assignment_issued", {"kind": "instruction", "deadline": "2022-02-28"}),
+            f"{who} 于 {w} 将领导批示作为交办事项 {number} 交市财政局办理（办理时限 2022-02-28）",
+        ),
+        (
+            on("assignment_signed", {}),
+            f"{who} 于 {w} 代表市财政局签收了交办事项 {number}",
+        ),
+        (
+            on("assignment_answered", {"files": 1, "again": False}),
+            f"{who} 于 {w} 代表市财政局反馈了交办事项 {number} 的办理情况（附 1 个佐证材料）",
+        ),
+        (
+            on("assignment_returned", {"comment": "未见成效"}),
+            f"{who} 于 {w} 退回了市财政局就交办事项 {number} 的办理反馈，理由：未见成效",
+        ),
+        (
+            on("assignment_closed", {"late": True}),
+            f"{who} 于 {w} 将市财政局承办的交办事项 {number} 办结销号（逾期办结）",
+        ),
+    ]
+
+
+def committee_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """深改委 (ducha/committee)."""
+
+    def on(action, target_type, detail):
+        target = {"target_type": target_type, "target_id": "1"}
+        return append(action, actor=wang, detail=detail, at=FEB_8, **target)
+
+    meeting = {"year": 2021, "number": 2, "held_on": "2021-06-24", "agenda": 8, "decisions": 5}
+    tracked = {"meeting": "市委深改委2021年第2次会议", "lead_unit": "市财政局"}
+    return [
+        (
+            on("meeting_saved", "Meeting", meeting | {"created": True}),
+            f"{who} 于 {w} 登记了深改委2021年第2次会议（2021-06-24召开，议题 8 项，决定事项 5 项）",
+        ),
+        (
+            on("decision_tracked", "Decision", tracked | {"how": "new_task", "task": "SGW-1"}),
+            f"{who} 于 {w} 将市委深改委2021年第2次会议的一项决定列为新的改革任务 SGW-1"
+            "（牵头单位市财政局）",
+        ),
+    ]
+
+
+def pilot_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """改革试点 (ducha/pilots)."""
+    title = "农村集体经营性建设用地入市试点"
+
+    def on(action, detail):
+        target = {"target_type": "Pilot", "target_id": "1", "target_label": title}
+        detail = {"level": "national", "status": "in_progress"} | detail
+        return append(action, actor=wang, detail=detail, at=FEB_8, **target)
+
+    return [
+        (
+            on("pilot_saved", {"change": "added", "fields": ["title"]}),
+            f"{who} 于 {w} 登记了国家级改革试点「{title}」",
+        ),
+        (
+            on("pilot_saved", {"change": "practice_added", "practice": "入市一张图"}),
+            f"{who} 于 {w} 为改革试点「{title}」登记了可复制推广经验「入市一张图」",
+        ),
+        (
+            on("pilot_status_changed", {"old": "approved", "back": False}),
+            f"{who} 于 {w} 将改革试点「{title}」的状态由“已批复”推进为“推进中”",
+        ),
+        (
+            on("pilot_status_changed", {"old": "evaluated", "back": True}),
+            f"{who} 于 {w} 撤销了改革试点「{title}」的上一步，状态由“已评估”退回“推进中”",
+        ),
+    ]
+
+
+def suggestion_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """开门搞改革 (ducha/opendoor): the office's triage and the tick's erasure."""
+
+    def on(detail):
+        target = {"target_type": "Suggestion", "target_id": "1", "target_label": "K7PM-29QD-XR4H"}
+        detail = {"code": "K7PM-29QD-XR4H", "due": "2022-02-20", "tasks": []} | detail
+        return append("suggestion_triaged", actor=wang, detail=detail, at=FEB_8, **target)
+
+    return [
+        (
+            on({"state": "handling", "outcome": ""}),
+            f"{who} 于 {w} 将意见建议 K7PM-29QD-XR4H 的办理状态设为“办理中”（答复期限 2022-02-20）",
+        ),
+        (
+            on({"state": "replied", "outcome": "partly", "tasks": ["T-1"]}),
+            f"{who} 于 {w} 答复了意见建议 K7PM-29QD-XR4H，办理结果：部分采纳",
+        ),
+        (
+            append(
+                "suggestions_purged",
+                actor_name="ducha tick",
+                detail={"personal": 3, "addresses": 5},
+                at=FEB_8,
+            ),
+            f"ducha tick 于 {w} 按保存期限清除了 3 条已答复意见建议的姓名和联系方式，"
+            "以及 5 条意见建议的来源地址哈希",
+        ),
+    ]
+
+
+def warmap_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:
+    """挂图作战 (ducha/warmap)."""
+    label = "ZD2021-001 智能装备制造基地项目"
+
+    def on(action, detail):
+        target = {"target_type": "Project", "target_id": "1", "target_label": label}
+        if "month" in detail:  # record() files the entry under the month it reports
+            target["month"] = JANUARY
+        return append(action, actor=wang, detail=detail, at=FEB_8, **target)
+
+    return [
+        (
+            on("project_saved", {"change": "added", "code": "ZD2021-001"}),
+            f"{who} 于 {w} 登记了重点项目「{label}」",
+        ),
+        (
+            on("project_saved", {"change": "phase_changed", "phase": "P2"}),
+            f"{who} 于 {w} 修改了重点项目「{label}」的阶段 P2",
+        ),
+        (
+            on("project_reported", {"month": "2022-01", "phases": 3, "invested": "1200.00"}),
+            f"{who} 于 {w} 报送了重点项目「{label}」2022年1月 的进展"
+            "（3 个阶段，本月完成投资 1200.00 万元）",
         ),
     ]
 

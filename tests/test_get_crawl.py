@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from ducha.boards.publication import publish
+from ducha.committee import workflow as committee
 from ducha.demo.seeding import office_staff_group
 from ducha.ledger.models import Task
 from ducha.org.models import User
@@ -87,6 +88,46 @@ def world(cycle, settings):
     )
     other = workflow.submit_report(other, cycle["other_reporter"], other.version)
     workflow.approve_report(other, cycle["other_head"], other.version)
+    # A committee meeting with an agenda item, a decision and a file (ducha/committee).
+    meeting = committee.MeetingData(
+        1, JULY, "plenary", agenda=[committee.AgendaRow(1, "plan", "方案")]
+    )
+    meeting.decisions = [committee.DecisionRow("决定", 1)]
+    where = {
+        "jurisdiction": cycle["t1"].jurisdiction,
+        "uploads": [SimpleUploadedFile("m.pdf", PDF)],
+    }
+    committee.save_meeting(None, cycle["office"], meeting, **where)
+    # A 交办事项 signed for and answered with a file (ducha/assignments).
+    from ducha.assignments import workflow as assignments
+
+    item = assignments.assign(
+        jurisdiction=cycle["t1"].jurisdiction,
+        kind="instruction",
+        title="批示",
+        instruction="请办理",
+        unit=cycle["t1"].lead_unit,
+        deadline=JULY,
+        by=cycle["office"],
+        leader=cycle["t1"].leader,
+        task=cycle["t1"],
+    )
+    item = assignments.sign(item, cycle["reporter"])
+    assignments.answer(
+        item, cycle["reporter"], text="已办", uploads=[SimpleUploadedFile("b.pdf", PDF)]
+    )
+    # A suggestion with a name and contact, replied and linked to T-1 (ducha/opendoor).
+    from ducha.opendoor import submission, triage
+
+    s, _ = submission.submit(
+        category="citizen", title="建议", text="内容", name="某", contact="1", address_hash="a"
+    )
+    reply = triage.Handling("replied", JULY, "adopted", "采纳", [cycle["t1"]])
+    triage.handle(s, cycle["office"], reply, version=s.version)
+    # A key project on the war map with a month reported (ducha/warmap).
+    from tests.test_warmap import make_project
+
+    make_project(cycle)
     return cycle | {"admin": admin, "evidence": draft.evidence.get()}
 
 

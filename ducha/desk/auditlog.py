@@ -337,6 +337,9 @@ def _exported(entry, data, words):
     elif what == "board":
         words |= _task_and_month(entry, data) | {"format": _text(data, "format").upper()}
         text = _("%(who)s 于 %(when)s 导出了 %(month)s 公示（%(format)s）")
+    elif what == "suggestions":
+        words["rows"] = _text(data, "rows") or "0"
+        text = _("%(who)s 于 %(when)s 导出了意见建议办理台账（%(rows)s 条）")
     elif entry.target_label:
         words["what"] = entry.target_label
         text = _("%(who)s 于 %(when)s 导出了 %(what)s")
@@ -584,6 +587,210 @@ def _scores_policy_changed(entry, data, words):
     return Described(text % words)
 
 
+def _assignment(entry, data, words) -> dict:
+    return words | {"number": _text(data, "number"), "unit": _text(data, "unit")}
+
+
+def _assignment_issued(entry, data, words):
+    words = _assignment(entry, data, words) | {"deadline": _text(data, "deadline")}
+    if data.get("kind") == "decision":
+        text = _(
+            "%(who)s 于 %(when)s 将会议决定作为交办事项 %(number)s 交%(unit)s办理"
+            "（办理时限 %(deadline)s）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 将领导批示作为交办事项 %(number)s 交%(unit)s办理"
+            "（办理时限 %(deadline)s）"
+        )
+    return Described(text % words)
+
+
+def _assignment_signed(entry, data, words):
+    words = _assignment(entry, data, words)
+    return Described(_("%(who)s 于 %(when)s 代表%(unit)s签收了交办事项 %(number)s") % words)
+
+
+def _assignment_answered(entry, data, words):
+    words = _assignment(entry, data, words) | {"n": data.get("files", 0)}
+    if data.get("again"):
+        text = _(
+            "%(who)s 于 %(when)s 代表%(unit)s重新反馈了交办事项 %(number)s 的办理情况"
+            "（附 %(n)s 个佐证材料）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 代表%(unit)s反馈了交办事项 %(number)s 的办理情况"
+            "（附 %(n)s 个佐证材料）"
+        )
+    return Described(text % words)
+
+
+def _assignment_returned(entry, data, words):
+    words = _assignment(entry, data, words) | {"comment": _text(data, "comment")}
+    text = _(
+        "%(who)s 于 %(when)s 退回了%(unit)s就交办事项 %(number)s 的办理反馈，理由：%(comment)s"
+    )
+    return Described(text % words)
+
+
+def _assignment_closed(entry, data, words):
+    words = _assignment(entry, data, words)
+    if data.get("late"):
+        text = _("%(who)s 于 %(when)s 将%(unit)s承办的交办事项 %(number)s 办结销号（逾期办结）")
+    else:
+        text = _("%(who)s 于 %(when)s 将%(unit)s承办的交办事项 %(number)s 办结销号")
+    return Described(text % words)
+
+
+def _meeting_saved(entry, data, words):
+    words |= {
+        "year": _text(data, "year"),
+        "number": _text(data, "number"),
+        "held_on": _text(data, "held_on"),
+        "agenda": data.get("agenda", 0),
+        "decisions": data.get("decisions", 0),
+    }
+    if data.get("created"):
+        text = _(
+            "%(who)s 于 %(when)s 登记了深改委%(year)s年第%(number)s次会议（%(held_on)s召开，"
+            "议题 %(agenda)s 项，决定事项 %(decisions)s 项）"
+        )
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 修改了深改委%(year)s年第%(number)s次会议的记录"
+            "（议题 %(agenda)s 项，决定事项 %(decisions)s 项）"
+        )
+    return Described(text % words)
+
+
+def _decision_tracked(entry, data, words):
+    words |= {
+        "meeting": _text(data, "meeting"),
+        "task": _text(data, "task"),
+        "unit": _text(data, "lead_unit") or _text(data, "unit"),
+        "number": _text(data, "assignment"),
+    }
+    how = data.get("how")
+    if how == "new_task":
+        text = _(
+            "%(who)s 于 %(when)s 将%(meeting)s的一项决定列为新的改革任务 %(task)s"
+            "（牵头单位%(unit)s）"
+        )
+    elif how == "assignment":
+        text = _(
+            "%(who)s 于 %(when)s 将%(meeting)s的一项决定作为交办事项 %(number)s 交%(unit)s办理"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 将%(meeting)s的一项决定纳入任务 %(task)s 跟踪落实")
+    return Described(text % words)
+
+
+def _pilot_label(choices, key) -> str:
+    return choices(key).label if key in choices.values else ("" if key is None else str(key))
+
+
+def _pilot_saved(entry, data, words):
+    from ducha.pilots.models import Pilot
+
+    words |= {
+        "pilot": entry.target_label,
+        "level": _pilot_label(Pilot.Level, data.get("level")),
+        "practice": _text(data, "practice"),
+    }
+    change = data.get("change")
+    if change == "added":
+        text = _("%(who)s 于 %(when)s 登记了%(level)s改革试点「%(pilot)s」")
+    elif change == "practice_added":
+        text = _("%(who)s 于 %(when)s 为改革试点「%(pilot)s」登记了可复制推广经验「%(practice)s」")
+    elif change == "practice_changed":
+        text = _("%(who)s 于 %(when)s 修改了改革试点「%(pilot)s」的可复制推广经验「%(practice)s」")
+    else:
+        text = _("%(who)s 于 %(when)s 修改了改革试点「%(pilot)s」")
+    return Described(text % words)
+
+
+def _pilot_status_changed(entry, data, words):
+    from ducha.pilots.models import Pilot
+
+    words |= {
+        "pilot": entry.target_label,
+        "old": _pilot_label(Pilot.Status, data.get("old")),
+        "new": _pilot_label(Pilot.Status, data.get("status")),
+    }
+    if data.get("back"):
+        text = _(
+            "%(who)s 于 %(when)s 撤销了改革试点「%(pilot)s」的上一步，状态由“%(old)s”退回“%(new)s”"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 将改革试点「%(pilot)s」的状态由“%(old)s”推进为“%(new)s”")
+    return Described(text % words)
+
+
+def _suggestion_triaged(entry, data, words):
+    from ducha.opendoor.models import Suggestion
+
+    words |= {
+        "code": _text(data, "code"),
+        "state": _pilot_label(Suggestion.State, data.get("state")),
+        "outcome": _pilot_label(Suggestion.Outcome, data.get("outcome")),
+        "due": _text(data, "due"),
+    }
+    tasks = data.get("tasks") or []
+    details = [Detail(_("关联任务"), "、".join(str(t) for t in tasks))] if tasks else []
+    if data.get("state") == Suggestion.State.REPLIED:
+        text = _("%(who)s 于 %(when)s 答复了意见建议 %(code)s，办理结果：%(outcome)s")
+    else:
+        text = _(
+            "%(who)s 于 %(when)s 将意见建议 %(code)s 的办理状态设为“%(state)s”（答复期限 %(due)s）"
+        )
+    return Described(text % words, details)
+
+
+def _suggestions_purged(entry, data, words):
+    words |= {"personal": data.get("personal", 0), "addresses": data.get("addresses", 0)}
+    if words["personal"] and words["addresses"]:
+        text = _(
+            "%(who)s 于 %(when)s 按保存期限清除了 %(personal)s 条已答复意见建议的姓名和联系方式，"
+            "以及 %(addresses)s 条意见建议的来源地址哈希"
+        )
+    elif words["personal"]:
+        text = _(
+            "%(who)s 于 %(when)s 按保存期限清除了 %(personal)s 条已答复意见建议的姓名和联系方式"
+        )
+    else:
+        text = _("%(who)s 于 %(when)s 清除了 %(addresses)s 条意见建议超过限流时段的来源地址哈希")
+    return Described(text % words)
+
+
+def _project_saved(entry, data, words):
+    words |= {"project": entry.target_label, "phase": _text(data, "phase")}
+    change = data.get("change")
+    if change == "added":
+        text = _("%(who)s 于 %(when)s 登记了重点项目「%(project)s」")
+    elif change == "phase_added":
+        text = _("%(who)s 于 %(when)s 为重点项目「%(project)s」添加了阶段 %(phase)s")
+    elif change == "phase_changed":
+        text = _("%(who)s 于 %(when)s 修改了重点项目「%(project)s」的阶段 %(phase)s")
+    else:
+        text = _("%(who)s 于 %(when)s 修改了重点项目「%(project)s」")
+    return Described(text % words)
+
+
+def _project_reported(entry, data, words):
+    words |= {
+        "project": entry.target_label,
+        "month": _task_and_month(entry, data)["month"],
+        "n": data.get("phases", 0),
+        "invested": _text(data, "invested") or "0",
+    }
+    text = _(
+        "%(who)s 于 %(when)s 报送了重点项目「%(project)s」%(month)s 的进展"
+        "（%(n)s 个阶段，本月完成投资 %(invested)s 万元）"
+    )
+    return Described(text % words)
+
+
 def _something(entry, data, words):
     """An action this module does not know yet: its name, never its keys."""
     words["action"] = entry.get_action_display()
@@ -611,6 +818,19 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.ATTRIBUTION_REJECTED: _attribution_rejected,
     Action.BULLETIN_ISSUED: _bulletin_issued,
     Action.SCORES_POLICY_CHANGED: _scores_policy_changed,
+    Action.PILOT_SAVED: _pilot_saved,
+    Action.PILOT_STATUS_CHANGED: _pilot_status_changed,
+    Action.ASSIGNMENT_ISSUED: _assignment_issued,
+    Action.ASSIGNMENT_SIGNED: _assignment_signed,
+    Action.ASSIGNMENT_ANSWERED: _assignment_answered,
+    Action.ASSIGNMENT_RETURNED: _assignment_returned,
+    Action.ASSIGNMENT_CLOSED: _assignment_closed,
+    Action.MEETING_SAVED: _meeting_saved,
+    Action.DECISION_TRACKED: _decision_tracked,
+    Action.PROJECT_SAVED: _project_saved,
+    Action.PROJECT_REPORTED: _project_reported,
+    Action.SUGGESTION_TRIAGED: _suggestion_triaged,
+    Action.SUGGESTIONS_PURGED: _suggestions_purged,
     Action.LOGIN_FAILED: _login_failed,
     Action.LOGOUT: _logout,
     Action.LOCKOUT: _lockout,

@@ -73,12 +73,25 @@ def _per_visitor(request, response) -> bool:
     )
 
 
-def public_page(view):
-    """A public board page, cached under its jurisdiction's chain head."""
+# What a public task page shows besides its boards, from apps the boards know nothing of (a
+# committee decision that a task follows up): each an SQL query giving one row that moves
+# when that changes. An app appends its own in its AppConfig.ready().
+TASK_PAGE_STAMPS: list[str] = []
+
+
+def public_page(view, stamps: list[str] | None = None):
+    """A public board page, cached under its jurisdiction's chain head (and, for a task's
+    page, the `stamps` of what else it shows)."""
 
     def head(request, kwargs) -> str:
         found = chain_head(kwargs.get("slug"))
         request.chain_head = found  # the view keys its own cache by it too: one query, not two
+        if not stamps:
+            return found
+        with connection.cursor() as cursor:
+            for sql in stamps:
+                cursor.execute(sql)
+                found += f":{cursor.fetchone()}"
         return found
 
     return cached_page(head)(view)
@@ -106,7 +119,8 @@ def _cached(view, version):
             or _messages_pending(request)
         ):
             return view(request, *args, **kwargs)
-        stamp = version(request, kwargs)
+        # Hashed too: a stamp may hold spaces and more than a cache key may.
+        stamp = hashlib.sha256(version(request, kwargs).encode()).hexdigest()[:32]
         # Hashed: a visitor's query string is his to make as long as he likes.
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         key = f"page:{view.__module__}.{view.__name__}:{stamp}:{request.LANGUAGE_CODE}:{path}"

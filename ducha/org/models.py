@@ -498,6 +498,11 @@ class User(AbstractUser):
         war map's command posts and projects, and answers its suggestions."""
         return self.runs(jurisdiction_id)
 
+    def reads_committee(self, jurisdiction_id: int | None) -> bool:
+        """The committee's meetings and decisions: the office and the auditor (theirs and
+        those below, read only) and the city leaders (their own)."""
+        return self.reads_numbers and self.reads_in(jurisdiction_id)
+
     def reads_personal_data(self, jurisdiction_id: int | None) -> bool:
         """A suggester's contact details and address: the office of that jurisdiction only
         (not the auditor, not an office above it)."""

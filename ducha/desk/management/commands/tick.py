@@ -3,10 +3,13 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from ducha.assignments import deadlines as assignment_deadlines
 from ducha.boards.publication import publish_due
 from ducha.desk import reminders
 from ducha.lib import clock
 from ducha.notify.queue import wake
+from ducha.opendoor import retention as suggestion_retention
+from ducha.pilots import reminders as pilot_reminders
 from ducha.ratings import inputs
 from ducha.supervision.ladder import run_recent
 from ducha.supervision.notices import escalate_overdue
@@ -15,7 +18,7 @@ from ducha.supervision.notices import escalate_overdue
 class Command(BaseCommand):
     help = (
         "执行到期的定时工作（各辖区按各自日程每月自动发布、问责规则、督办逾期、报送提醒与催报、"
-        "公示结果通知），"
+        "公示结果通知、交办事项临期与逾期提醒、改革试点评估提醒、意见建议个人信息到期清除），"
         "可重复运行；"
         "由 cron 或 systemd 定时器调用"
     )
@@ -38,6 +41,9 @@ class Command(BaseCommand):
         said += run_recent(now)  # the ladder over each chain's recent boards (proposes once)
         said += escalate_overdue(now)  # supervision notices past their answer deadline
         said += reminders.send_due(now)
+        said += assignment_deadlines.due(now)  # 交办事项 near or past their deadline
+        said += pilot_reminders.due(now)  # pilots' evaluation deadlines
+        said += suggestion_retention.due(now)  # suggesters' personal data past retention
         posted = reminders.send_recent_posted(now)
         if posted:
             said.append(f"补发公示结果通知 {posted} 条")
