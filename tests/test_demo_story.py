@@ -64,6 +64,10 @@ def test_every_printed_login_lands_on_a_page_with_work_to_do(demo):
     todo = int(re.search(r"待您填报（(\d+)）", page).group(1))
     assert path == "/me/" and todo >= 2 and "已退回修改" in page
     assert f"{todo} 项报送待填报或修改" in demo["reporter"]
+    # The unit's 交办事项: those waiting for it are among the open ones its /me/ lists.
+    owed = int(re.search(r"(\d+) 项交办事项待签收或反馈", demo["reporter"]).group(1))
+    open_items = int(re.search(r"本单位交办事项（(\d+) 项未办结）", page).group(1))
+    assert 1 <= owed <= open_items
     path, page = landing("head")
     todo = int(re.search(r"待您审核（(\d+)）", page).group(1))
     assert path == "/me/" and todo >= 1

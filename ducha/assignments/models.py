@@ -13,6 +13,7 @@ from ducha.assignments import urgency
 from ducha.lib import clock
 from ducha.lib.clock import StampField
 from ducha.org.models import Jurisdiction, Leader, Unit, home_jurisdiction_id
+from ducha.reports.models import StoredFile
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -201,26 +202,13 @@ class Step(models.Model):
         return f"{self.assignment.document_number} {self.get_action_display()}"
 
 
-class AssignmentFile(models.Model):
+class AssignmentFile(StoredFile):
     """A file of an answer (办理佐证材料): checked by content and stored as a report's
     evidence is (ducha.reports.evidence)."""
 
     step = models.ForeignKey(
         Step, verbose_name="办理记录", on_delete=models.CASCADE, related_name="files"
     )
-    original_name = models.CharField("文件名", max_length=255)
-    stored_name = models.CharField("存储名", max_length=64, unique=True)
-    kind = models.CharField("类型", max_length=16)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = StampField("上传时间", auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "交办事项佐证材料"
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ducha.lib.clock import StampField
 from ducha.org.models import Jurisdiction, Unit
 from ducha.ratings.models import Override, Rating
+from ducha.reports.models import StoredFile
 
 # How the reason of an accepted attribution's override begins: the public pages find the
 # attributions behind a published override by it (it is part of the published record).
@@ -148,7 +149,7 @@ class Attribution(models.Model):
         return f"{PREFIX}{node.code}「{node.title}」的延误由配合单位造成（配合单位{unit}）。{text}"
 
 
-class AttributionFile(models.Model):
+class AttributionFile(StoredFile):
     """佐证材料 of a claim or of its answer: checked by content and stored as a report's
     evidence is (ducha.reports.evidence)."""
 
@@ -160,19 +161,6 @@ class AttributionFile(models.Model):
         Attribution, verbose_name="延误归因", on_delete=models.CASCADE, related_name="files"
     )
     side = models.CharField("提交方", max_length=16, choices=Side)
-    original_name = models.CharField("文件名", max_length=255)
-    stored_name = models.CharField("存储名", max_length=64, unique=True)
-    kind = models.CharField("类型", max_length=16)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = StampField("上传时间", auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "延误归因佐证材料"
-
-    def __str__(self) -> str:
-        return self.original_name

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 
 from ducha.lib.clock import StampField
 from ducha.org.models import Jurisdiction, Leader, Unit, home_jurisdiction_id
+from ducha.reports.models import StoredFile
 
 
 def committee_name_zh(jurisdiction: Jurisdiction) -> str:
@@ -143,7 +144,7 @@ class AgendaItem(models.Model):
         return f"{self.order}. {self.title}"
 
 
-class MeetingDocument(models.Model):
+class MeetingDocument(StoredFile):
     """A file of the meeting (its notice, minutes, a plan's draft): checked by content and
     stored as a report's evidence is (ducha.reports.evidence)."""
 
@@ -158,22 +159,9 @@ class MeetingDocument(models.Model):
         on_delete=models.SET_NULL,
         related_name="documents",
     )
-    original_name = models.CharField("文件名", max_length=255)
-    stored_name = models.CharField("存储名", max_length=64, unique=True)
-    kind = models.CharField("类型", max_length=16)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = StampField("上传时间", auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "会议材料"
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Attendance(models.Model):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 
+from ducha.assignments.models import Assignment
 from ducha.audit import record
 from ducha.boards.models import Publication
 from ducha.boards.publication import publication_day, publish
@@ -480,6 +481,11 @@ def work_to_do(user: User) -> str:
         late = sum(r.overdue for r in rows)
         return f"分管 {len(rows)} 项任务，{words} {late} 项逾期未报 → /me/"
     todo = standing.to_do(user, rows)
+    # The unit's 交办事项 waiting for it to sign for or report back (either may do both).
+    owed = Assignment.objects.visible_to(user).filter(
+        state__in=(Assignment.State.ISSUED, *Assignment.AWAITING_ANSWER)
+    )
+    items = f"，{n} 项交办事项待签收或反馈" if (n := owed.count()) else ""
     if user.is_unit_head:
-        return f"{len(todo)} 份报送待您审核 → /me/"
-    return f"{len(todo)} 项报送待填报或修改 → /me/"
+        return f"{len(todo)} 份报送待您审核{items} → /me/"
+    return f"{len(todo)} 项报送待填报或修改{items} → /me/"

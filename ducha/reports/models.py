@@ -138,6 +138,30 @@ class ReportLine(models.Model):
         return f"{self.report} {self.node.code}"
 
 
+class StoredFile(models.Model):
+    """A file someone handed in beside a report's evidence (a notice's answer, a delay claim,
+    a 交办事项's answer, a meeting's document): checked by content and stored under a
+    generated name as evidence is (ducha.reports.evidence), downloaded through
+    `evidence.download`."""
+
+    original_name = models.CharField("文件名", max_length=255)
+    stored_name = models.CharField("存储名", max_length=64, unique=True)
+    kind = models.CharField("类型", max_length=16)
+    size = models.PositiveIntegerField("大小")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = StampField("上传时间", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class EvidenceQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The files of the reports this person may read (Report.objects.visible_to)."""

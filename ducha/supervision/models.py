@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ducha.lib.clock import StampField
 from ducha.org.models import Jurisdiction, Leader, Unit
+from ducha.reports.models import StoredFile
 from ducha.supervision import conditions
 
 
@@ -339,25 +340,12 @@ class Answer(models.Model):
         return f"{self.notice} {self.submitted_at:%Y-%m-%d}"
 
 
-class AnswerFile(models.Model):
+class AnswerFile(StoredFile):
     """佐证材料 of an answer: checked by content and stored as a report's evidence is."""
 
     answer = models.ForeignKey(
         Answer, verbose_name="整改反馈", on_delete=models.CASCADE, related_name="files"
     )
-    original_name = models.CharField("文件名", max_length=255)
-    stored_name = models.CharField("存储名", max_length=64, unique=True)
-    kind = models.CharField("类型", max_length=16)
-    size = models.PositiveIntegerField("大小")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = StampField("上传时间", auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
+    class Meta(StoredFile.Meta):
         verbose_name = verbose_name_plural = "整改佐证材料"
-
-    def __str__(self) -> str:
-        return self.original_name
