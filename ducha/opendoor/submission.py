@@ -108,7 +108,9 @@ def _lock(address_hash: str) -> None:
     an advisory lock held to the transaction's end; SQLite's transactions take the write
     lock at BEGIN already (transaction_mode IMMEDIATE)."""
     if connection.vendor == "postgresql":
-        key = int.from_bytes(bytes.fromhex(address_hash[:16]), "big", signed=True)
+        # Any text (an erased or hand-made hash too) gives a 64-bit key.
+        digest = hashlib.sha256(address_hash.encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
