@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "ducha.pilots",
     "ducha.opendoor",
     "ducha.warmap",
+    "ducha.api",
 ]
 
 MIDDLEWARE = [

@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("ducha.pilots.urls")),
     path("", include("ducha.opendoor.urls")),
     path("", include("ducha.warmap.urls")),
+    path("api/v1/", include("ducha.api.urls")),
 ]
 
 # Error pages: what happened and the way back, in the visitor's language.

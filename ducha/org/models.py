@@ -264,7 +264,11 @@ class PeopleQuerySet(models.QuerySet):
     def of_units(self, unit_ids, *, heads_only: bool = False):
         """The active reporters and heads of these units (only the heads if asked)."""
         roles = [User.Role.HEAD] if heads_only else list(User.UNIT_ROLES)
-        return self.filter(unit_id__in=list(unit_ids), role__in=roles, is_active=True)
+        return self.people().filter(unit_id__in=list(unit_ids), role__in=roles, is_active=True)
+
+    def people(self):
+        """People, not the accounts through which integrations act (ducha.api tokens)."""
+        return self.filter(is_integration=False)
 
     def offices_of(self, jurisdiction):
         """The active reform-office people of this jurisdiction."""
@@ -316,6 +320,9 @@ class User(AbstractUser):
         help_text="角色为市领导时填写",
     )
     phone = models.CharField("电话", max_length=30, blank=True)
+    # The account an API token acts through (ducha/api): a unit's reporter in every rule, but
+    # nobody signs in with it, messages never go to it, and it makes no unit "of one".
+    is_integration = models.BooleanField("接口账号", default=False, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=clock.now)
 
     class Meta:
@@ -518,7 +525,9 @@ class User(AbstractUser):
 
     def is_alone_in_unit(self) -> bool:
         """No other active reporter or head in this person's unit."""
-        others = User.objects.filter(unit_id=self.unit_id, is_active=True, role__in=self.UNIT_ROLES)
+        others = User.objects.people().filter(
+            unit_id=self.unit_id, is_active=True, role__in=self.UNIT_ROLES
+        )
         return not others.exclude(pk=self.pk).exists()
 
     # A report's steps. `report` is a ducha.reports Report: saved, or unsaved for a month
