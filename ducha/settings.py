@@ -359,6 +359,10 @@ DUCHA_ROBOT_HOSTS = env_list(
     "DUCHA_ROBOT_HOSTS",
     ["qyapi.weixin.qq.com", "oapi.dingtalk.com", "open.feishu.cn", "open.larksuite.com"],
 )
+# The only hosts an office may register a webhook on (ducha/api/webhooks.py: the systems told
+# of each publication, e.g. the assessment system). Empty: none until the system
+# administrator names them, for the same reason as the robots' hosts above.
+DUCHA_WEBHOOK_HOSTS = env_list("DUCHA_WEBHOOK_HOSTS", [])
 # The site's address as people reach it (https://ducha.example.gov.cn): e-mails and robot
 # posts link to the page a message is about. Empty: they carry no link.
 DUCHA_SITE_URL = env_str("DUCHA_SITE_URL", "")

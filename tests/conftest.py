@@ -53,11 +53,13 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
-def robots_on_loopback(settings):
-    """The tests' robot receivers listen on loopback: a host no office may name in
-    production (DUCHA_ROBOT_HOSTS), allowed here. tests/test_notify_views.py checks the
-    default refuses it."""
-    settings.DUCHA_ROBOT_HOSTS = [*settings.DUCHA_ROBOT_HOSTS, "127.0.0.1", "localhost"]
+def receivers_on_loopback(settings):
+    """The tests' robot and webhook receivers listen on loopback: a host no office may name
+    in production (DUCHA_ROBOT_HOSTS, DUCHA_WEBHOOK_HOSTS), allowed here.
+    tests/test_notify_views.py and tests/test_webhooks.py check the defaults refuse it."""
+    loopback = ["127.0.0.1", "localhost"]
+    settings.DUCHA_ROBOT_HOSTS = [*settings.DUCHA_ROBOT_HOSTS, *loopback]
+    settings.DUCHA_WEBHOOK_HOSTS = [*settings.DUCHA_WEBHOOK_HOSTS, *loopback]
 
 
 @pytest.fixture(autouse=True)

@@ -331,6 +331,8 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
     visitor = RequestFactory().post("/accounts/login/", REMOTE_ADDR="10.0.0.9")
     w, who = "2022-02-08 14:03", "王科长（wangkz）"
     said = [
+        # First (the oldest): the log page's first page still shows those it checks.
+        *api_entries(wang, who, w),
         (
             record("login", actor=wang, at=FEB_8),
             f"{who} 于 {w} 登录",
@@ -624,6 +626,30 @@ def one_of_each(story) -> list[tuple[AuditEntry, str]]:
         ),
     ]
     return said
+
+
+def api_entries(wang, who, w):
+    """Tokens and webhooks (ducha.api), as `ducha api-token` and `ducha webhook` write them."""
+    token = {"unit": "市财政局", "scope": "report", "prefix": "dch_AbCd1234"}
+
+    def on(action, detail, target_type):
+        target = {"target_type": target_type, "target_id": "1", "target_label": "x"}
+        return append(action, actor=wang, detail=detail, at=FEB_8, **target)
+
+    return [
+        (
+            on("api_token_issued", token, "ApiToken"),
+            f"{who} 于 {w} 为 市财政局 签发了接口令牌 dch_AbCd1234…（读取并报送）",
+        ),
+        (
+            on("api_token_revoked", token, "ApiToken"),
+            f"{who} 于 {w} 吊销了 市财政局 的接口令牌 dch_AbCd1234…（读取并报送）",
+        ),
+        (
+            on("webhook_saved", {"change": "added", "url": "https://kh.example/h"}, "Webhook"),
+            f"{who} 于 {w} 登记了公示推送地址 https://kh.example/h",
+        ),
+    ]
 
 
 def supervision_entries(wang, who, w) -> list[tuple[AuditEntry, str]]:

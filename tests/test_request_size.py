@@ -102,3 +102,14 @@ def test_a_password_alone_does_not_open_the_upload_allowance(cycle, settings):
     assert "_auth_user_id" in half.session
     assert post(half, "/office/ledger/", 2 * MB).status_code == 413
     assert Untouchable.read_bytes == 0
+
+
+@pytest.mark.parametrize("url", ["/api/v1/tasks", "/api/v1/reports/T-1/2021-06/evidence"])
+def test_the_api_refuses_a_body_too_large_as_a_problem_unread(db, url):
+    response = post(Client(), url, 200 * MB, HTTP_AUTHORIZATION="Bearer dch_nothing")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert Untouchable.read_bytes == 0
+    problem = response.json()
+    assert problem["status"] == 413 and problem["type"].endswith("/too-large")
+    assert "MB" in problem["detail"] and problem["instance"] == url

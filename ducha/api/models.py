@@ -14,6 +14,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ducha.lib.clock import StampField
 
@@ -24,8 +25,8 @@ def token_digest(token: str) -> str:
 
 class ApiToken(models.Model):
     class Scope(models.TextChoices):
-        READ = "read", "只读"
-        REPORT = "report", "读取并报送"
+        READ = "read", _("只读")
+        REPORT = "report", _("读取并报送")
 
     name = models.CharField("名称", max_length=100)
     jurisdiction = models.ForeignKey(

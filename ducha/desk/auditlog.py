@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from ducha.api.models import ApiToken
 from ducha.audit.models import AuditEntry
 from ducha.lib import clock
 from ducha.lib.dates import month_label
@@ -791,6 +792,40 @@ def _project_reported(entry, data, words):
     return Described(text % words)
 
 
+def _api_token(entry, data, words) -> dict:
+    scope = _text(data, "scope")
+    scopes = dict(ApiToken.Scope.choices)
+    return words | {
+        "unit": _text(data, "unit"),
+        "prefix": _text(data, "prefix"),
+        "scope": scopes.get(scope, scope),
+    }
+
+
+def _api_token_issued(entry, data, words):
+    text = _("%(who)s 于 %(when)s 为 %(unit)s 签发了接口令牌 %(prefix)s…（%(scope)s）")
+    return Described(text % _api_token(entry, data, words))
+
+
+def _api_token_revoked(entry, data, words):
+    text = _("%(who)s 于 %(when)s 吊销了 %(unit)s 的接口令牌 %(prefix)s…（%(scope)s）")
+    return Described(text % _api_token(entry, data, words))
+
+
+def _webhook_saved(entry, data, words):
+    words["url"] = _text(data, "url")
+    change = data.get("change")
+    if change == "removed":
+        text = _("%(who)s 于 %(when)s 删除了公示推送地址 %(url)s")
+    elif change == "paused":
+        text = _("%(who)s 于 %(when)s 停用了公示推送地址 %(url)s")
+    elif change == "changed":
+        text = _("%(who)s 于 %(when)s 修改了公示推送地址 %(url)s")
+    else:
+        text = _("%(who)s 于 %(when)s 登记了公示推送地址 %(url)s")
+    return Described(text % words)
+
+
 def _something(entry, data, words):
     """An action this module does not know yet: its name, never its keys."""
     words["action"] = entry.get_action_display()
@@ -829,6 +864,9 @@ SAYINGS: dict[str, Callable[[AuditEntry, dict, dict], Described]] = {
     Action.DECISION_TRACKED: _decision_tracked,
     Action.PROJECT_SAVED: _project_saved,
     Action.PROJECT_REPORTED: _project_reported,
+    Action.API_TOKEN_ISSUED: _api_token_issued,
+    Action.API_TOKEN_REVOKED: _api_token_revoked,
+    Action.WEBHOOK_SAVED: _webhook_saved,
     Action.SUGGESTION_TRIAGED: _suggestion_triaged,
     Action.SUGGESTIONS_PURGED: _suggestions_purged,
     Action.LOGIN_FAILED: _login_failed,

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from ducha.api import webhooks
 from ducha.assignments import deadlines as assignment_deadlines
 from ducha.boards.publication import publish_due
 from ducha.desk import reminders
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         said += assignment_deadlines.due(now)  # 交办事项 near or past their deadline
         said += pilot_reminders.due(now)  # pilots' evaluation deadlines
         said += suggestion_retention.due(now)  # suggesters' personal data past retention
+        said += webhooks.due(now)  # publication webhooks not yet sent, or due a retry
         posted = reminders.send_recent_posted(now)
         if posted:
             said.append(f"补发公示结果通知 {posted} 条")
