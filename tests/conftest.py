@@ -94,21 +94,44 @@ def _touches_the_database(item) -> bool:
     )
 
 
+# Modules whose subject is what is drawn from the data: the pages' layout and wording, the
+# PDF poster, Word and Excel files, charts, printing. What they read from the database they
+# read through the queries of pages and commands that the GET crawl (tests/test_get_crawl.py)
+# and the workflow tests run on PostgreSQL too; the drawing itself is the same on either.
+DRAWN = {
+    "test_board_views",
+    "test_board_command",
+    "test_county_tables",
+    "test_demo_numbers",
+    "test_poster",
+    "test_printing",
+    "test_scores_web",
+    "test_stats_charts",
+    "test_stats_views",
+}
+
+
+def _for_postgresql(item) -> bool:
+    """What PostgreSQL runs again: the tests that touch the database (not the rating rules,
+    the parsers, the files, which do the same on either), not in a browser (it drives the
+    views the client tests ask on both), and not those of what is drawn (DRAWN)."""
+    return (
+        _touches_the_database(item)
+        and "browser" not in getattr(item, "fixturenames", ())
+        and item.module.__name__.rpartition(".")[2] not in DRAWN
+    )
+
+
 def pytest_collection_modifyitems(config, items):
     """The tests on the demo database run last, one after another, so that the demo is
     seeded once for them all (it takes a quarter of a minute, longer on PostgreSQL).
 
-    On PostgreSQL only the tests that touch the database run, and not in a browser: the
-    others (the rating rules, the parsers, the files) do the same on either, and a browser
-    drives the same views the client tests ask on both; CI runs the whole suite on SQLite
-    beside (DUCHA_TESTS_ALL=1 runs everything on PostgreSQL too)."""
+    On PostgreSQL only the tests of what the database does run (`_for_postgresql`); CI
+    runs the whole suite on SQLite beside (DUCHA_TESTS_ALL=1 runs everything on PostgreSQL
+    too)."""
     items.sort(key=lambda item: "demo_database" in getattr(item, "fixturenames", ()))
     if _VENDOR == "postgresql" and not os.environ.get("DUCHA_TESTS_ALL"):
-        kept = [
-            item
-            for item in items
-            if _touches_the_database(item) and "browser" not in getattr(item, "fixturenames", ())
-        ]
+        kept = [item for item in items if _for_postgresql(item)]
         if len(kept) < len(items):
             config.hook.pytest_deselected(items=[i for i in items if i not in kept])
             items[:] = kept

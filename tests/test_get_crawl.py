@@ -198,7 +198,8 @@ def urls(world, staff: bool = True, sweep: str = "all") -> dict[str, list[str]]:
     Each URL maps to the hostile values its query parameters get: the first URL of each
     route tries them all on every parameter the page asks for; the admin, Django's own and
     asking for a dozen on every page, gets the two that break naive parsing. `sweep` says
-    which pages' parameters get them: "all", "site" (not the admin's) or "none".
+    which pages' parameters get them: "all", "site" (not the admin's), "admin" (only the
+    admin's) or "none".
     """
     out: dict[str, list[str]] = {}
     for chain in _routes():
@@ -228,19 +229,20 @@ def urls(world, staff: bool = True, sweep: str = "all") -> dict[str, list[str]]:
             out.setdefault(url, [])
         if sweep == "none":
             continue
-        if not admin:
+        if not admin and sweep in ("all", "site"):
             out[base] = HOSTILE_PARAMS
-        elif staff and sweep == "all":
+        elif admin and staff and sweep in ("all", "admin"):
             out[base] = ADMIN_HOSTILE_PARAMS
     return out
 
 
 # Whose crawl sweeps the query parameters with hostile values. A page parses its parameters
 # the same way for everyone who reaches it, so each kind of visitor sweeps once: the
-# superuser the admin's pages (all of them; the office's are a subset of the same code), the
-# office, the auditor, the leader and a unit's reporter the site's. The head and the other
-# unit's reporter are crawled with every route's real and hostile path values, not swept.
-SWEEPS = {"anonymous": "all", "admin": "all", "office": "site", "auditor": "site"}
+# superuser the admin's pages (all of them; the office's are a subset of the same code; the
+# site's pages he sees as the office does), the office, the auditor, the leader and a unit's
+# reporter the site's. The head and the other unit's reporter are crawled with every route's
+# real and hostile path values, not swept.
+SWEEPS = {"anonymous": "all", "admin": "admin", "office": "site", "auditor": "site"}
 SWEEPS |= {"leader": "site", "reporter": "site", "head": "none", "other_reporter": "none"}
 
 
@@ -286,11 +288,16 @@ def test_the_crawl_covers_every_kind_of_route(world):
 def test_no_get_answers_5xx_or_writes_anything_whoever_asks(world):
     """One world for every role (a board's PDF is drawn once, then cached). A role's crawl
     is checked twice: each request's statements (to name the URL that wrote), and every
-    table's rows before and after (to catch any write at all)."""
+    table's rows before and after (to catch any write at all).
+
+    On PostgreSQL the query parameters are not swept: how a page reads its parameters is
+    Python, the same on either database, and what a hostile value could do to a query there
+    (a number past 64 bits, Django answers with no rows) the hostile path values still try."""
     problems = []
     for role in ROLES:
         staff = role != "anonymous" and world[role].is_staff
-        crawled = urls(world, staff, SWEEPS[role])
+        sweep = SWEEPS[role] if connection.vendor != "postgresql" else "none"
+        crawled = urls(world, staff, sweep)
         problems += [f"{role}: {p}" for p in _crawl(world, role, crawled)]
     assert not problems, "\n".join(problems)
 
