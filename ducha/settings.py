@@ -37,6 +37,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Rotating the key (docs/operations.*.md): the new one in SECRET_KEY, the old ones here,
+# comma-separated, until the sessions and signed values they made have expired.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -78,6 +81,7 @@ INSTALLED_APPS = [
     "ducha.opendoor",
     "ducha.warmap",
     "ducha.api",
+    "ducha.ops",
 ]
 
 MIDDLEWARE = [
@@ -233,7 +237,8 @@ if DUCHA_PRODUCTION:
             "the auditor and the admin sign in with a second factor)"
         )
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    # Load balancers and Prometheus probe the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     # Only a marker: nothing is preloaded until the domain owner submits it to the list.
@@ -246,6 +251,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Monitoring (ducha/ops): /metrics answers only a client address in these networks (after
+# DUCHA_TRUSTED_PROXIES, so nginx's own loopback address opens nothing) or a request with
+# `Authorization: Bearer DUCHA_METRICS_TOKEN`; anyone else gets a 404. /healthz is open.
+DUCHA_METRICS_ALLOW = env_list("DUCHA_METRICS_ALLOW", ["127.0.0.1/32", "::1/128"])
+DUCHA_METRICS_TOKEN = env_str("DUCHA_METRICS_TOKEN", "")
 
 # Ducha's own settings.
 DUCHA_CITY = env_str("DUCHA_CITY", "德州市")

@@ -1,17 +1,11 @@
 from django.contrib import admin
-from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
 from ducha.lib.language import switch_language
+from ducha.ops.views import healthz, metrics_view
 from ducha.ratings.views import marks_css
-
-
-def healthz(request):
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
 
 
 def ping(request):
@@ -24,6 +18,7 @@ urlpatterns = [
     path("admin/login/", RedirectView.as_view(url="/accounts/login/", query_string=True)),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("ping", ping, name="ping"),
     path("marks.css", marks_css, name="marks_css"),
     path("i18n/", include("django.conf.urls.i18n")),

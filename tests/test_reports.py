@@ -451,10 +451,14 @@ def test_saved_at_moves_with_every_save_and_a_withdrawal_clears_the_submission(c
         reporter.post(URL, form(report, narrative="下午改过"))
     report.refresh_from_db()
     assert clock.local(report.updated_at).strftime("%H:%M") == "16:45"
-    assert "保存于 7月3日 16:45" in reporter.get(URL).content.decode()
-    reporter.post(URL, form(report, "submit"))
-    report.refresh_from_db()
-    reporter.post(URL, {"action": "withdraw", "version": report.version})
+    # Read a minute later on the same clock: at the real time of day the session could have
+    # been idle past its limit since 16:45 (and the page would ask to sign in again).
+    with clock.frozen(dt.datetime(2021, 7, 3, 16, 46)):
+        assert "保存于 7月3日 16:45" in reporter.get(URL).content.decode()
+        reporter.post(URL, form(report, "submit"))
+        report.refresh_from_db()
+        assert report.status == "submitted"
+        reporter.post(URL, {"action": "withdraw", "version": report.version})
     report.refresh_from_db()
     assert report.status == "draft" and report.submitted_at is None
     assert report.submitted_by is None

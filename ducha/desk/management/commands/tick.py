@@ -10,6 +10,7 @@ from ducha.desk import reminders
 from ducha.lib import clock
 from ducha.notify.queue import wake
 from ducha.opendoor import retention as suggestion_retention
+from ducha.ops.models import beat
 from ducha.pilots import reminders as pilot_reminders
 from ducha.ratings import inputs
 from ducha.supervision.ladder import run_recent
@@ -51,6 +52,7 @@ class Command(BaseCommand):
             said.append(f"补发公示结果通知 {posted} 条")
         wake()  # a drain of the queue is due if anything waits (a lost one is rescheduled)
         inputs.compact()  # housekeeping: fold PostgreSQL's change rows into one number
+        beat("tick")  # for the monitoring: a timer that stopped firing shows (/metrics)
         for line in said:
             self.stdout.write(line)
         if not said:
