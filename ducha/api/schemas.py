@@ -83,7 +83,7 @@ class BoardRow(Schema):
     co_units: list[str]
     status: Literal["active", "suspended", "cancelled"]
     rating: Rating | None = Field(description="null: not rated this month")
-    mark: str = Field(description="the rating's name as the board shows it, or 不评价")
+    mark: str = Field(description="the rating's name as the board shows it (also when not rated)")
     override: Override | None
     reasons: list[Reason]
     nodes: list[NodeState]

@@ -97,7 +97,8 @@ def check(recorded: object) -> tuple[list[str], list[str]]:
         after = list(chain.filter(seq__gt=head.seq).order_by("seq"))
         if after:
             listed = "；".join(
-                f"{format_month(p.month)} 第{p.version}版（序号 {p.seq}，发布于 {_when(p.published_at)}）"
+                f"{format_month(p.month)} 第{p.version}版"
+                f"（序号 {p.seq}，发布于 {_when(p.published_at)}）"
                 for p in after
             )
             notes.append(
