@@ -18,10 +18,12 @@ from typing import Annotated
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from ducha.api import etags
 from ducha.api.auth import TokenAuth
 from ducha.api.models import ApiToken
 from ducha.api.pagination import Page, Paging, page
@@ -43,6 +45,9 @@ Code = Annotated[str, Path(pattern=r"^[^\x00/]{1,32}$", examples=["T-1"])]
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 # Text as a database column takes it (PostgreSQL refuses the NUL character).
 Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+# A node's code as the ledger stores it; a pattern also makes pydantic refuse a lone
+# surrogate ("\ud800" in JSON), which no answer naming the node could encode.
+NodeCode = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[^\x00]+$")]
 PROBLEMS = {status: Problem for status in (401, 403, 404, 422, 429)}
 
 
@@ -113,7 +118,7 @@ class ReportOut(ReportSummary):
 
 
 class LineIn(Schema):
-    node: str
+    node: NodeCode
     status: Progress.Status
     percent: int | None = Field(None, ge=0, le=100)
     done_on: dt.date | None = None
@@ -392,4 +397,7 @@ def add_evidence(request, code: Code, month: Month, file: File[UploadedFile]):
     summary="Download an evidence file",
 )
 def download(request, pk: Id):
-    return evidence.download(scope.get_evidence_for_user(request.auth, pk))
+    answer = evidence.download(scope.get_evidence_for_user(request.auth, pk))
+    # The unit's file: no shared cache in front (nginx) may keep it for the next caller.
+    patch_cache_control(answer, **etags.PRIVATE)
+    return answer

@@ -59,7 +59,18 @@ class ApiToken(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None and self.user.is_active
+        """Not revoked, and its account still what it was issued as: its unit's reporter.
+        An account changed since in the admin (another unit or role, made a superuser)
+        acts for nobody, rather than for more than the token was issued for."""
+        user = self.user
+        return (
+            self.revoked_at is None
+            and user.is_active
+            and user.is_integration
+            and not user.is_superuser
+            and user.role == user.Role.REPORTER
+            and (user.unit_id, user.jurisdiction_id) == (self.unit_id, self.jurisdiction_id)
+        )
 
     @property
     def may_report(self) -> bool:

@@ -21,8 +21,15 @@ from __future__ import annotations
 import logging
 from functools import wraps
 
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -32,6 +39,7 @@ from ducha.lib.params import BadParameter
 from ducha.lib.problems import CONTENT_TYPE, KINDS, is_api, response  # noqa: F401 — the API's
 
 log = logging.getLogger(__name__)
+security = logging.getLogger("django.security")
 
 # Where a pydantic error's location starts with where the value came from.
 SOURCES = {"query", "path", "body", "header", "cookie", "form", "file"}
@@ -122,6 +130,23 @@ def install(api) -> None:
     def _unauthorized(request, exc):
         return response(request, 403, str(exc) or _("无权执行此操作"))
 
+    # What Django refuses while reading a request (the site's pages answer these 400 too):
+    # never a server error, whoever sends them.
+    @api.exception_handler(RequestDataTooBig)
+    def _too_large(request, exc):
+        mb = max(1, round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)))
+        return response(request, 413, _("请求超过 %(mb)s MB") % {"mb": mb})
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request, exc: SuspiciousOperation):
+        # Too many fields or files: logged as Django logs it (django.security).
+        security.warning("%s on %s: %s", type(exc).__name__, request.path, exc)
+        return response(request, 400, _("请求有误"))
+
+    @api.exception_handler(MultiPartParserError)
+    def _unreadable_upload(request, exc):
+        return response(request, 400, _("上传的内容无法读取（multipart/form-data 格式有误）"))
+
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
         return response(request, exc.status_code, str(exc))
@@ -142,10 +167,15 @@ def install(api) -> None:
 
 # The OpenAPI document ---------------------------------------------------------------------
 
-# What every operation may answer besides its own declared refusals: a request it cannot read
-# (422), and a failure of ours (500). An operation behind a token may also refuse the token
-# (401), its scope (403) or a client guessing tokens (429).
-EVERY = {"422": "The request's parameters or body cannot be read", "500": "Server error"}
+# What every operation may answer besides its own declared refusals: a request Django will
+# not read (400: too many parameters, a broken upload), one it cannot read (422), and a
+# failure of ours (500). An operation behind a token may also refuse the token (401), its
+# scope (403) or a client guessing tokens (429).
+EVERY = {
+    "400": "The request cannot be read (too many parameters, a broken upload)",
+    "422": "The request's parameters or body cannot be read",
+    "500": "Server error",
+}
 SECURED = {
     "401": "No valid token",
     "403": "The token may not do this",

@@ -80,19 +80,42 @@ class WebhookError(ValueError):
 # Registering -------------------------------------------------------------------------------
 
 
+def _split(url: str):
+    """The address's parts, or None when its host part is more than a host and a port.
+
+    A user part, a backslash, a space or a percent sign before the host is read one way by
+    urlsplit (`http://127.0.0.1\\@allowed/` names `allowed`) and another by the sender's
+    urllib (which asks for `127.0.0.1\\@allowed`): only an address whose host part is
+    exactly the host urlsplit reads, and a port, is sent anywhere."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a port that is no number, an IPv6 address that is none
+        return None
+    host = parts.hostname or ""
+    named = f"[{host}]" if ":" in host else host
+    if parts.netloc.lower() not in (named, f"{named}:{port}"):
+        return None
+    return parts
+
+
 def host_allowed(url: str) -> bool:
     """An http(s) address on a host of DUCHA_WEBHOOK_HOSTS: checked when an address is
     registered and again before every attempt."""
-    parts = urlsplit(url.strip())
+    parts = _split(url)
     allowed = {host.strip().lower() for host in settings.DUCHA_WEBHOOK_HOSTS}
-    return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in allowed
+    return (
+        parts is not None
+        and parts.scheme in ("http", "https")
+        and (parts.hostname or "") in allowed
+    )
 
 
 def check_url(url: str) -> str:
     """The address, or WebhookError naming what is wrong with it."""
     url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise WebhookError(
             _("推送地址应是 http:// 或 https:// 网址，而不是「%(url)s」") % {"url": url[:100]}
         )
