@@ -272,7 +272,7 @@ def main() -> None:
 
         during: dict[str, list[float]] = {name: [] for name in pages}
         started = time.perf_counter()
-        # Niced, as deploy/ducha-worker.service runs it: pages come first.
+        # Niced, as deploy/systemd/ducha-worker.service runs it: pages come first.
         worker = subprocess.Popen(
             ["nice", "-n", "10", str(BIN / "python"), "-m", "ducha", "worker", "--verbosity", "0"],
             env=env,

@@ -15,6 +15,7 @@ from ducha.lib.env import (
     env_str,
     private_dir,
 )
+from ducha.lib.storage import storages_setting
 from ducha.ratings.marks import DEFAULT_POINTS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -151,7 +152,21 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Serve app static files straight from their apps: no collectstatic step for the demo.
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = private_dir(VAR_DIR / "media", tighten=True)
+# Files every app server must see alike: media/ (the uploaded files, MEDIA_ROOT) and
+# import-staging/ (a ledger import between its check and its confirmation, which may reach
+# another app server). Several app servers mount one folder (NFS) at the same path and name
+# it here; one server keeps it in DUCHA_VAR_DIR.
+DUCHA_SHARED_DIR = private_dir(Path(env_str("DUCHA_SHARED_DIR") or VAR_DIR))
+MEDIA_ROOT = private_dir(DUCHA_SHARED_DIR / "media", tighten=True)
+# Or the uploaded files in an S3-compatible store (ducha/lib/storage.py; boto3 from
+# requirements-s3.txt): a private bucket, downloads still streamed through Ducha.
+STORAGES = storages_setting(
+    bucket=env_str("DUCHA_S3_BUCKET"),
+    endpoint_url=env_str("DUCHA_S3_ENDPOINT_URL"),
+    access_key=env_str("DUCHA_S3_ACCESS_KEY"),
+    secret_key=env_str("DUCHA_S3_SECRET_KEY"),
+    region=env_str("DUCHA_S3_REGION"),
+)
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

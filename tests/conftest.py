@@ -89,8 +89,10 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "demo
 
 
 def _touches_the_database(item) -> bool:
-    return item.get_closest_marker("django_db") is not None or bool(
-        DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("own_database") is not None
+        or bool(DB_FIXTURES & set(getattr(item, "fixturenames", ())))
     )
 
 

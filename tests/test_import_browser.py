@@ -18,7 +18,7 @@ NEW_UNIT = "市工业和信息化委"
 def test_the_office_confirms_a_new_unit_before_it_is_created(
     browser, live_server, cycle, tmp_path, settings
 ):
-    settings.VAR_DIR = tmp_path / "var"
+    settings.DUCHA_SHARED_DIR = tmp_path / "var"
     ledger = write_xlsx(
         tmp_path / "2021年改革任务台账.xlsx",
         LEDGER_HEADER,
@@ -66,7 +66,7 @@ def test_the_office_confirms_a_new_unit_before_it_is_created(
 def test_the_preview_fits_a_phone_and_passes_axe(
     browser, live_server, cycle, tmp_path, settings, artifacts, language
 ):
-    settings.VAR_DIR = tmp_path / "var"
+    settings.DUCHA_SHARED_DIR = tmp_path / "var"
     rows = [ledger_row(code="T-9", 牵头单位=NEW_UNIT, 分管市领导="陈静（副市长）")]
     rows += [ledger_row(code="T-1", node="N1", 牵头单位="市财政局", 配合单位="德城区")]
     ledger = write_xlsx(tmp_path / "2021年全面深化改革任务台账（汇总稿）.xlsx", LEDGER_HEADER, rows)

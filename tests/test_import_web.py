@@ -24,9 +24,9 @@ NEW_UNIT = "市工业和信息化委"  # a clerk's slip for 市工业和信息�
 
 @pytest.fixture(autouse=True)
 def staging(settings, tmp_path):
-    """Staged uploads go under this test's own var/."""
-    settings.VAR_DIR = tmp_path / "var"
-    return settings.VAR_DIR / "import-staging"
+    """Staged uploads go under this test's own shared folder."""
+    settings.DUCHA_SHARED_DIR = tmp_path / "var"
+    return settings.DUCHA_SHARED_DIR / "import-staging"
 
 
 @pytest.fixture

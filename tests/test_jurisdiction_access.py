@@ -463,7 +463,7 @@ def test_a_county_office_exports_and_imports_its_own_ledger_alone(world, tmp_pat
 
     from ducha.ledger.views import SESSION_KEY
 
-    settings.VAR_DIR = tmp_path / "var"
+    settings.DUCHA_SHARED_DIR = tmp_path / "var"
     client = client_of(world["people"]["b_office"])
     response = client.post("/office/ledger/export/")
     assert response.status_code == 200

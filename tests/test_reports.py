@@ -363,7 +363,7 @@ def test_the_office_imports_in_the_browser_with_the_clis_row_errors(cycle, tmp_p
     from ducha.ledger.models import Task
     from tests.helpers import LEDGER_HEADER, ledger_row, write_csv
 
-    settings.VAR_DIR = tmp_path / "var"  # where the upload is staged between the two steps
+    settings.DUCHA_SHARED_DIR = tmp_path / "var"  # where the upload is staged between the two steps
     office = client_for(cycle["office"])
     bad = write_csv(tmp_path / "bad.csv", LEDGER_HEADER, [ledger_row(code="T-9", due="2021-13")])
     response = office.post(

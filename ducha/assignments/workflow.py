@@ -205,7 +205,7 @@ def answer(item: Assignment, user, *, text: str, uploads=(), request=None) -> As
         return _file_answer(item, user, text, stored, request)
     except BaseException:
         for _upload, _checked, name in stored:
-            files.stored_path(name).unlink(missing_ok=True)
+            files.discard(name)
         raise
 
 

@@ -89,7 +89,7 @@ def _with_files(uploads, write):
         return write(stored)
     except BaseException:
         for _upload, _checked, name in stored:
-            files.stored_path(name).unlink(missing_ok=True)
+            files.discard(name)
         raise
 
 

@@ -145,7 +145,7 @@ def save_meeting(
         return _save_meeting(meeting, where, by, data, stored, request)
     except BaseException:
         for _upload, _checked, name in stored:
-            files.stored_path(name).unlink(missing_ok=True)
+            files.discard(name)
         raise
 
 
@@ -311,8 +311,8 @@ def _save_decisions(meeting, agenda: dict[int, AgendaItem], rows: list[DecisionR
 def _drop_files(meeting, ids: list[int]) -> int:
     found = list(MeetingDocument.objects.filter(meeting=meeting, pk__in=ids))
     for document in found:
-        path = files.stored_path(document.stored_name)
-        transaction.on_commit(lambda path=path: path.unlink(missing_ok=True))
+        name = document.stored_name
+        transaction.on_commit(lambda name=name: files.discard(name))
     MeetingDocument.objects.filter(pk__in=[d.pk for d in found]).delete()
     return len(found)
 

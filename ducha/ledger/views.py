@@ -113,7 +113,8 @@ class ImportForm:
 
 
 def _folder() -> Path:
-    return private_dir(Path(settings.VAR_DIR) / "import-staging")
+    """In the folder every app server shares: the confirmation may reach another server."""
+    return private_dir(Path(settings.DUCHA_SHARED_DIR) / "import-staging")
 
 
 def _staged(request) -> dict[str, dict]:

@@ -236,6 +236,7 @@ def _stored_files() -> list[Family]:
 def _signed_in(now: dt.datetime) -> Family:
     people = (
         AuditEntry.objects.filter(action=AuditEntry.Action.LOGIN, at__gte=now - RECENT_SIGN_IN)
+        .order_by()  # the model's ordering would make each entry distinct
         .values("actor")
         .distinct()
         .count()

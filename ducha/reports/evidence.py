@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import tempfile
 import uuid
 import zipfile
@@ -12,10 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from ducha.lib.storage import FOLDER
 from ducha.lib.xlsx import CONTENT_TYPE
 
 MB = 1024 * 1024
@@ -136,8 +138,14 @@ def check(path: Path, name: str) -> Checked:
     return Checked(kind, content_type, size, hashlib.sha256(data).hexdigest())
 
 
+def storage():
+    """Where stored files are kept: the shared folder or the S3 bucket (ducha/lib/storage.py)."""
+    return storages[FOLDER]
+
+
 def storage_dir() -> Path:
-    folder = Path(settings.MEDIA_ROOT) / "evidence"
+    """The stored files' folder, when they are kept on a filesystem (the tests look there)."""
+    folder = Path(storage().path(""))
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # files are written 0600 in it
     return folder
 
@@ -146,38 +154,49 @@ def new_stored_name() -> str:
     return uuid.uuid4().hex
 
 
-def stored_path(stored_name: str) -> Path:
+def _checked_name(stored_name: str) -> str:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("bad stored name")
-    return storage_dir() / stored_name
+    return stored_name
+
+
+def stored_path(stored_name: str) -> Path:
+    """A stored file's path, when they are kept on a filesystem."""
+    return storage_dir() / _checked_name(stored_name)
 
 
 def store_upload(upload) -> tuple[Checked, str]:
     """Check an uploaded file (its size, then its content) and keep it under a generated
-    name: (what it is, its stored name). A refused file leaves nothing behind."""
+    name: (what it is, its stored name). A refused file leaves nothing behind.
+
+    The upload is checked in a private temporary file on this machine, and only a file
+    that passed goes to the shared storage."""
     if upload.size > settings.DUCHA_EVIDENCE_MAX_MB * MB:
         raise EvidenceRefused(
             _("%(name)s：超过 %(mb)s MB 的上限")
             % {"name": upload.name, "mb": settings.DUCHA_EVIDENCE_MAX_MB}
         )
-    with tempfile.NamedTemporaryFile(dir=storage_dir(), delete=False) as tmp:
+    with tempfile.NamedTemporaryFile(dir=settings.FILE_UPLOAD_TEMP_DIR) as tmp:  # 0600
         for chunk in upload.chunks():
             tmp.write(chunk)
-        temp = Path(tmp.name)
-    try:
-        checked = check(temp, upload.name)
-        stored = new_stored_name()
-        shutil.move(temp, stored_path(stored))
-    finally:
-        temp.unlink(missing_ok=True)
+        tmp.flush()
+        checked = check(Path(tmp.name), upload.name)
+        tmp.seek(0)
+        stored = storage().save(new_stored_name(), File(tmp))
     return checked, stored
+
+
+def discard(stored_name: str) -> None:
+    """Remove a stored file (one refused after it was stored, or whose row was deleted);
+    one already gone is no error."""
+    storage().delete(_checked_name(stored_name))
 
 
 def download(item):
     """A stored file (evidence, a 整改反馈's file, an attribution's) as an attachment under
     its original name, with its checked type, never sniffed and never run in the page."""
     response = FileResponse(
-        stored_path(item.stored_name).open("rb"),
+        storage().open(_checked_name(item.stored_name), "rb"),
         as_attachment=True,
         filename=item.original_name,
         content_type=KINDS[item.kind][0],

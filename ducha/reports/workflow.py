@@ -424,7 +424,7 @@ def add_evidence(report: Report, user, upload, request=None) -> Evidence:
     try:
         return _file_evidence(report, user, upload, checked, stored, request)
     except BaseException:
-        files.stored_path(stored).unlink(missing_ok=True)  # refused or failed: no orphan file
+        files.discard(stored)  # refused or failed: no orphan file
         raise
 
 

@@ -222,7 +222,7 @@ def answer(notice: Notice, user, text: str, uploads=(), request=None) -> Answer:
         return _file_answer(notice, user, text, stored, request)
     except BaseException:
         for _upload, _checked, name in stored:
-            files.stored_path(name).unlink(missing_ok=True)
+            files.discard(name)
         raise
 
 

@@ -1,9 +1,11 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ducha.backups.archive import BackupError, create
 from ducha.backups.database import vendor_name
+from ducha.lib.storage import FOLDER
 
 
 class Command(BaseCommand):
@@ -28,3 +30,8 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"备份文件 SHA-256：{made.sha256}")
+        bucket = settings.STORAGES[FOLDER].get("OPTIONS", {}).get("bucket_name")
+        if bucket:  # DUCHA_S3_BUCKET: the files are the store's to keep (ducha/lib/storage.py)
+            self.stdout.write(
+                f"上传的文件保存在 S3 存储桶 {bucket} 中，不在这份备份里：请开启存储桶的版本管理"
+            )
