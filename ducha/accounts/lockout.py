@@ -164,6 +164,13 @@ def _address_stopped_until(address: str, now: dt.datetime) -> dt.datetime | None
     return until
 
 
+def address_stopped(address: str, now: dt.datetime | None = None) -> bool:
+    """Whether attempts from this address are stopped now (the API's tokens ask this)."""
+    now = now or clock.now()
+    until = _address_stopped_until(address, now)
+    return until is not None and until > now
+
+
 def current_lock(
     username: str, address: str, now: dt.datetime | None = None, device: str = ""
 ) -> Lock | None:

@@ -8,11 +8,11 @@ browser never adds that header to a cross-site request by itself).
 
 Failed lookups are counted per client address (ducha.lib.addresses): after
 DUCHA_LOCKOUT_ADDRESS_FAILURES wrong or revoked tokens within DUCHA_LOCKOUT_MINUTES, the
-address gets 429 for the rest of that window, before any lookup, as the sign-in page stops
-an address. The count lives in Django's cache: per app process with the default in-process
-cache, shared between app servers when CACHES names a shared one. A guessed token is out of
-reach anyway (192 random bits); the stop keeps a misconfigured or hostile client from
-filling the logs and the database's time.
+address gets 429 for the rest of that window, before any lookup. They are counted where the
+sign-in page counts its failures (ducha.accounts.lockout, one table every app server shares),
+with the sign-in's rule: an address guessing tokens is an address guessing, and is stopped
+at the sign-in page too. A guessed token is out of reach anyway (192 random bits); the stop
+keeps a misconfigured or hostile client from filling the logs and the database's time.
 
 `last_used_at` is the one write a read makes: at most once a minute per token, and only when
 the stamp loaded with the token is older than that (a conditional UPDATE, so a burst of
@@ -27,11 +27,11 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from ducha.accounts import lockout
 from ducha.api.models import ApiToken, token_digest
 from ducha.api.problems import ApiProblem
 from ducha.lib import clock
@@ -43,26 +43,20 @@ USED_EVERY = dt.timedelta(minutes=1)
 MAX_TOKEN = 200  # longer is no token of ours: not even hashed
 
 
-def _failures_key(address: str) -> str:
-    return f"ducha:api-token-failures:{address}"
+# The "username" a wrong token is noted under among the sign-in attempts: none can sign in
+# with it (usernames are never empty), so it slows nobody; only its address counts.
+TOKEN_ATTEMPT = ""
 
 
 def stopped(address: str) -> bool:
-    failures = cache.get(_failures_key(address), 0)
-    return failures >= settings.DUCHA_LOCKOUT_ADDRESS_FAILURES
+    return lockout.address_stopped(address)
 
 
 def note_failure(address: str) -> None:
-    """One more wrong token from `address`, counted for DUCHA_LOCKOUT_MINUTES from the first."""
-    key = _failures_key(address)
-    cache.add(key, 0, settings.DUCHA_LOCKOUT_MINUTES * 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, settings.DUCHA_LOCKOUT_MINUTES * 60)
-        count = 1
-    if count == settings.DUCHA_LOCKOUT_ADDRESS_FAILURES:
-        log.warning("API: %d wrong tokens from %s, stopped for a while", count, address)
+    """One more wrong token from `address`, counted as a failed sign-in from it."""
+    lockout.note_attempt(TOKEN_ATTEMPT, address, succeeded=False)
+    if stopped(address):
+        log.warning("API: wrong tokens from %s, stopped for a while", address)
 
 
 def _touch(token: ApiToken) -> None:
