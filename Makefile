@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 # The venv is rebuilt only when the pinned requirements (or the project metadata) change.
 REQ_HASH := $(shell cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(REQ_HASH)
+# `make load` adds locust (requirements-load.txt) to the same venv, with a stamp of its own.
+LOAD_STAMP := $(VENV)/.load-installed-$(shell cat requirements-load.txt | sha256sum | cut -c1-12)
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench load clean
 
 $(STAMP):
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +44,17 @@ bench: $(STAMP)
 	@scripts/os-packages bench
 	$(BIN)/pytest benchmarks -o addopts="" -p no:cacheprovider --benchmark-only --benchmark-columns=min,median,max,rounds
 	$(BIN)/python -m benchmarks.web
+
+$(LOAD_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	@rm -f $(VENV)/.load-installed-*
+	@touch $@
+
+# Deadline day (README "Load test"): the demo on PostgreSQL (LOAD_DATABASE_URL, made anew),
+# scripts/layout on loopback, 300 clerks over LOAD_MINUTES (10); fails on an error or a slow p95.
+load: $(LOAD_STAMP)
+	@scripts/os-packages load
+	$(BIN)/python -m benchmarks.load.run
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/test-artifacts

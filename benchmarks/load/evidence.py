@@ -36,10 +36,10 @@ def pdf(size: int, seed: int = 0) -> bytes:
         body += b"startxref\n%d\n%%%%EOF\n" % xref
         return bytes(body)
 
-    overhead = len(build(0))
-    padding = size - overhead
-    # The stream's length is written in digits: settle the count once they are fixed.
-    padding -= len(build(padding)) - size
+    padding = size - len(build(0))
+    # The lengths and offsets are written in digits: settle the count once they stop growing.
+    while padding >= 0 and len(build(padding)) != size:
+        padding -= len(build(padding)) - size
     if padding < 0:
         raise ValueError(f"a PDF of {size} bytes is too small")
     return build(padding)
