@@ -113,15 +113,32 @@ DRAWN = {
 }
 
 
+# CI (.ci/run) runs the suite on SQLite and on PostgreSQL side by side on two cores, and
+# sets DUCHA_CI_SPLIT: the tests of what is drawn then run in the PostgreSQL run instead of
+# the SQLite one, which otherwise finishes long after (it alone drives the browser). Each
+# still runs once; a plain `make test` on either database runs as described here.
+SPLIT = bool(os.environ.get("DUCHA_CI_SPLIT"))
+
+
+def _drawn(item) -> bool:
+    return item.module.__name__.rpartition(".")[2] in DRAWN
+
+
 def _for_postgresql(item) -> bool:
     """What PostgreSQL runs again: the tests that touch the database (not the rating rules,
     the parsers, the files, which do the same on either), not in a browser (it drives the
-    views the client tests ask on both), and not those of what is drawn (DRAWN)."""
+    views the client tests ask on both), and not those of what is drawn (DRAWN) unless CI
+    splits them off the SQLite run."""
     return (
         _touches_the_database(item)
         and "browser" not in getattr(item, "fixturenames", ())
-        and item.module.__name__.rpartition(".")[2] not in DRAWN
+        and (SPLIT or not _drawn(item))
     )
+
+
+def _for_sqlite(item) -> bool:
+    """Everything, but what CI's PostgreSQL run draws instead (SPLIT)."""
+    return not (SPLIT and _drawn(item) and _for_postgresql(item))
 
 
 def pytest_collection_modifyitems(config, items):
@@ -132,11 +149,13 @@ def pytest_collection_modifyitems(config, items):
     runs the whole suite on SQLite beside (DUCHA_TESTS_ALL=1 runs everything on PostgreSQL
     too)."""
     items.sort(key=lambda item: "demo_database" in getattr(item, "fixturenames", ()))
-    if _VENDOR == "postgresql" and not os.environ.get("DUCHA_TESTS_ALL"):
-        kept = [item for item in items if _for_postgresql(item)]
-        if len(kept) < len(items):
-            config.hook.pytest_deselected(items=[i for i in items if i not in kept])
-            items[:] = kept
+    if os.environ.get("DUCHA_TESTS_ALL"):
+        return
+    wanted = _for_postgresql if _VENDOR == "postgresql" else _for_sqlite
+    kept = [item for item in items if wanted(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

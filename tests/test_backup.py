@@ -24,8 +24,7 @@ from django.db import connection
 from tests.backup_site import PDF
 from tests.conftest import ROOT
 
-# PostgreSQL runs them too, over a database of their own (pg_dump, pg_restore, psql).
-pytestmark = [pytest.mark.slow, pytest.mark.own_database]
+pytestmark = pytest.mark.slow
 VENDOR = connection.vendor  # the drill runs on the kind of database the suite runs on
 
 

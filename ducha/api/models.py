@@ -62,14 +62,8 @@ class ApiToken(models.Model):
         """Not revoked, and its account still what it was issued as: its unit's reporter.
         An account changed since in the admin (another unit or role, made a superuser)
         acts for nobody, rather than for more than the token was issued for."""
-        user = self.user
-        return (
-            self.revoked_at is None
-            and user.is_active
-            and user.is_integration
-            and not user.is_superuser
-            and user.role == user.Role.REPORTER
-            and (user.unit_id, user.jurisdiction_id) == (self.unit_id, self.jurisdiction_id)
+        return self.revoked_at is None and self.user.integrates_for(
+            self.unit_id, self.jurisdiction_id
         )
 
     @property

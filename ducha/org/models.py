@@ -406,6 +406,17 @@ class User(AbstractUser):
             if related is not None and related.jurisdiction_id != self.jurisdiction_id:
                 raise ValidationError({field: f"所选{what}不属于该用户的辖区"})
 
+    def integrates_for(self, unit_id: int | None, jurisdiction_id: int | None) -> bool:
+        """An integration's account (ducha.api) still as issued: active, that unit's
+        reporter in that jurisdiction, nothing more (no superuser, no other role)."""
+        return (
+            self.is_active
+            and self.is_integration
+            and not self.is_superuser
+            and self.role == self.Role.REPORTER
+            and (self.unit_id, self.jurisdiction_id) == (unit_id, jurisdiction_id)
+        )
+
     @property
     def is_unit_member(self) -> bool:
         """A unit's reporter or head: works on the tasks the unit leads."""
